@@ -1,0 +1,16 @@
+"""srcdiff: automatic differentiation of Python and NumPy by source transformation.
+
+``grad(f)`` reads ``f``'s source and generates a new Python function that runs
+the forward computation and then applies the chain rule backwards.  The
+derivative is ordinary code: print it, read it, step through it.
+"""
+
+from .api import cache_info, clear_cache, grad, source, value_and_grad
+from .errors import (NonScalarOutputError, NoRuleError, SourceError, SrcdiffError,
+                     UnsupportedSyntaxError, WrtError)
+from .runtime import stop_gradient
+
+__all__ = ["grad", "value_and_grad", "source", "stop_gradient", "clear_cache",
+           "cache_info", "SrcdiffError", "UnsupportedSyntaxError", "NoRuleError",
+           "WrtError", "NonScalarOutputError", "SourceError"]
+__version__ = "0.1.0"

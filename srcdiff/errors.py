@@ -1,0 +1,57 @@
+"""Typed, located errors.  Every refusal srcdiff makes is a ``SrcdiffError``.
+
+The message names the function, gives ``file:line:col``, the source line with a
+caret under the offending column, and a hint when there is one.
+"""
+
+import linecache
+
+
+class SrcdiffError(Exception):
+    """Base class of every refusal srcdiff makes."""
+
+    def __init__(self, message, function=None, filename=None, lineno=None,
+                 col=None, hint=None):
+        self.message = message
+        self.function = function
+        self.filename = filename
+        self.lineno = lineno
+        self.col = col
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self):
+        parts = []
+        where = ""
+        if self.filename is not None and self.lineno is not None:
+            where = f"{self.filename}:{self.lineno}:{(self.col or 0) + 1}: "
+        func = f"in {self.function}(): " if self.function else ""
+        parts.append(f"{where}{func}{self.message}")
+        if self.filename is not None and self.lineno is not None:
+            line = linecache.getline(self.filename, self.lineno).rstrip("\n")
+            if line:
+                parts.append("    " + line)
+                parts.append("    " + " " * (self.col or 0) + "^")
+        if self.hint:
+            parts.append(f"hint: {self.hint}")
+        return "\n".join(parts)
+
+
+class UnsupportedSyntaxError(SrcdiffError):
+    """The function uses a construct srcdiff does not differentiate."""
+
+
+class NoRuleError(SrcdiffError):
+    """A call on a value that matters has no derivative rule."""
+
+
+class WrtError(SrcdiffError):
+    """``wrt`` names no argument of the function."""
+
+
+class NonScalarOutputError(SrcdiffError):
+    """``grad`` of a function whose output is not a scalar."""
+
+
+class SourceError(SrcdiffError):
+    """The function's source cannot be found or parsed."""

@@ -1,0 +1,132 @@
+"""Frontend: a Python callable -> its parsed source and the values it sees.
+
+The function's node is taken from the parse of its whole file (so line and
+column numbers in errors are the real ones), matched by name and first line.
+Everything that depends on the Python version or on how the callable was
+made (lambda, decorator, bound method, srcdiff's own output) is settled here.
+"""
+
+import builtins
+import dataclasses
+import inspect
+import linecache
+
+import gast
+
+from .errors import SourceError
+
+
+@dataclasses.dataclass
+class FunctionInfo:
+    func: object            # the plain Python function
+    node: gast.FunctionDef  # its definition (lambdas become a def)
+    name: str
+    filename: str
+    globals: dict
+    closure: dict           # free variable name -> value
+
+    def lookup(self, name):
+        """Value of a free name as the function sees it (KeyError if none)."""
+        if name in self.closure:
+            return self.closure[name]
+        if name in self.globals:
+            return self.globals[name]
+        return getattr(builtins, name)
+
+
+_file_trees = {}
+
+
+def _parse_file(filename):
+    lines = linecache.getlines(filename)
+    if not lines:
+        return None
+    text = "".join(lines)
+    key = (filename, hash(text))
+    tree = _file_trees.get(key)
+    if tree is None:
+        try:
+            tree = gast.parse(text)
+        except SyntaxError:
+            return None
+        _file_trees[key] = tree
+    return tree
+
+
+def _first_line(node):
+    decos = getattr(node, "decorator_list", None) or []
+    return min([node.lineno] + [d.lineno for d in decos])
+
+
+def _find_node(tree, code):
+    wanted_lambda = code.co_name == "<lambda>"
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    found = []
+    for node in gast.walk(tree):
+        if wanted_lambda and isinstance(node, gast.Lambda):
+            if node.lineno != code.co_firstlineno:
+                continue
+        elif isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)):
+            if node.name != code.co_name or _first_line(node) != code.co_firstlineno:
+                continue
+        else:
+            continue
+        names = [a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+        if names == params:
+            found.append(node)
+    return found
+
+
+def unwrap(func):
+    """Strip decorators that keep ``__wrapped__`` (functools.wraps)."""
+    return inspect.unwrap(func)
+
+
+def read_function(func):
+    """Return the FunctionInfo of a plain Python function."""
+    if not inspect.isfunction(func):
+        raise SourceError(
+            f"cannot differentiate {func!r}: srcdiff needs a Python function "
+            "whose source it can read",
+            hint="pass a function defined with def or lambda in a file")
+    code = func.__code__
+    filename = code.co_filename
+    tree = _parse_file(filename)
+    if tree is None:
+        raise SourceError(
+            f"no source available for {func.__qualname__} (file {filename!r})",
+            function=func.__name__,
+            hint="define the function in a .py file (or a notebook cell); "
+                 "srcdiff reads the source")
+    nodes = _find_node(tree, code)
+    if len(nodes) != 1:
+        what = "several lambdas with the same arguments" if nodes else "its definition"
+        raise SourceError(
+            f"cannot locate the source of {func.__qualname__}: found {what} "
+            f"at line {code.co_firstlineno}",
+            function=func.__name__, filename=filename, lineno=code.co_firstlineno,
+            hint="give the function its own def")
+    node = nodes[0]
+    if isinstance(node, gast.Lambda):
+        ret = gast.Return(value=node.body)
+        gast.copy_location(ret, node.body)
+        node = gast.FunctionDef(
+            name="lambda_", args=node.args, body=[ret], decorator_list=[],
+            returns=None, type_comment=None, type_params=[])
+        gast.copy_location(node, ret)
+    name = node.name
+    closure = {}
+    if func.__closure__:
+        for var, cell in zip(code.co_freevars, func.__closure__):
+            try:
+                closure[var] = cell.cell_contents
+            except ValueError:  # empty cell: not yet assigned
+                pass
+    return FunctionInfo(func=func, node=node, name=name, filename=filename,
+                        globals=func.__globals__, closure=closure)
+
+
+def location(info, node):
+    """(filename, lineno, col) of a node of this function."""
+    return (info.filename, getattr(node, "lineno", None),
+            getattr(node, "col_offset", None))

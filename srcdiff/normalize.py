@@ -1,0 +1,380 @@
+"""Normalize: bring a function into the core form the later passes rely on.
+
+Invariants of the result (``Normalized.body``):
+
+* every statement is one of
+  ``name = value``, ``a, b = value`` (unpacking), ``expr`` (a call kept for its
+  side effects), ``assert ...``, a nested ``def``; the last is ``return atom``;
+* a *value* is an atom (a name or a constant expression) or one operation whose
+  operands are atoms: ``a + b``, ``-a``, ``f(a, k=b)``, ``a.method(b)``,
+  ``a[i, 1:n]``, ``a.attr``, ``(a, b)``, ``a < b``;
+* single assignment: a name is assigned once; a reassigned user variable gets a
+  fresh version (``x`` then ``x_1``), so no value the adjoint needs is ever
+  overwritten in straight-line code;
+* augmented assignment is lowered (``x += v`` -> ``x_1 = x + v``), the
+  docstring is dropped, lambdas bound to names are recorded as local
+  functions.
+
+Example::
+
+    def f(x):                      def f(x):
+        y = np.sin(x * 2.0)   ->       t1 = x * 2.0
+        y += x                         y = np.sin(t1)
+        return y * y                   y_1 = y + x
+                                       t2 = y_1 * y_1
+                                       return t2
+"""
+
+import dataclasses
+
+import gast
+
+from .errors import UnsupportedSyntaxError
+from .names import Namer, names_in
+
+
+@dataclasses.dataclass
+class LocalDef:
+    name: str                # the name the function is bound to in the primal
+    node: gast.FunctionDef   # the def with its free locals appended as parameters
+    lifted: list             # the appended parameters (free locals of the outer function)
+
+
+@dataclasses.dataclass
+class Normalized:
+    name: str
+    args: gast.arguments
+    params: list             # all parameter names in order
+    body: list
+    result: object           # the returned atom (Name or Constant)
+    namer: Namer
+    local_defs: dict         # SSA name -> LocalDef
+    temps: set               # names introduced by normalization
+    versions: dict           # SSA name -> user variable name
+
+
+def is_atom(node):
+    if isinstance(node, gast.Name):
+        return True
+    return is_constant(node)
+
+
+def is_constant(node):
+    """A constant expression: no names, no calls (``-1``, ``(2, 3)``, ``1/3``)."""
+    for n in gast.walk(node):
+        if isinstance(n, (gast.Name, gast.Call, gast.Attribute, gast.Subscript,
+                          gast.Lambda, gast.JoinedStr)):
+            return False
+    return True
+
+
+def load(name):
+    return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def store(name):
+    return gast.Name(id=name, ctx=gast.Store(), annotation=None, type_comment=None)
+
+
+def assign(target, value, where=None):
+    target_node = store(target) if isinstance(target, str) else target
+    node = gast.Assign(targets=[target_node], value=value, type_comment=None)
+    if where is not None:
+        gast.copy_location(node, where)
+    return node
+
+
+def _assigned_names(fn):
+    names = set()
+    for stmt in fn.body:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                names.add(n.id)
+            elif isinstance(n, gast.FunctionDef) and n is not fn:
+                names.add(n.name)
+    return names
+
+
+def _free_loads(fn):
+    """Names a nested function reads but does not bind itself."""
+    params = {a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
+    bound = params | _assigned_names(fn)
+    loads = set()
+    for stmt in fn.body:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+                loads.add(n.id)
+    return loads - bound
+
+
+class Normalizer:
+    def __init__(self, info):
+        self.info = info
+        fn = info.node
+        self.fn = fn
+        self.namer = Namer(names_in(fn))
+        self.params = [a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
+        self.locals = set(self.params) | _assigned_names(fn)
+        self.env = {p: p for p in self.params}
+        self.assigned_once = set(self.params)
+        self.reassigned = set()
+        self.body = []
+        self.local_defs = {}
+        self.temps = set()
+        self.versions = {p: p for p in self.params}
+        self.closure_reads = {}  # free name of a nested def -> the def node
+        self.def_names = set()   # user names bound to nested functions
+
+    def fail(self, node, message, hint=None):
+        raise UnsupportedSyntaxError(
+            message, function=self.info.name, filename=self.info.filename,
+            lineno=getattr(node, "lineno", None), col=getattr(node, "col_offset", None),
+            hint=hint)
+
+    # --- names -----------------------------------------------------------
+    def new_version(self, user_name, where):
+        if user_name in self.closure_reads:
+            self.fail(where, f"variable '{user_name}' is reassigned after the nested "
+                             "function that reads it",
+                      "give the new value a new name")
+        if user_name not in self.assigned_once:
+            self.assigned_once.add(user_name)
+            ssa = user_name
+            self.namer.reserve([ssa])
+        else:
+            ssa = self.namer.fresh(user_name)
+        self.env[user_name] = ssa
+        self.versions[ssa] = user_name
+        return ssa
+
+    def temp(self):
+        name = self.namer.temp()
+        self.temps.add(name)
+        self.versions[name] = name
+        return name
+
+    def emit(self, node, where):
+        gast.copy_location(node, where)
+        self.body.append(node)
+
+    # --- expressions -----------------------------------------------------
+    def rename(self, node):
+        """Copy of an expression with local names replaced by their versions."""
+        env = self.env
+
+        class R(gast.NodeTransformer):
+            def visit_Name(self, n):
+                if isinstance(n.ctx, gast.Load) and n.id in env:
+                    return gast.copy_location(load(env[n.id]), n)
+                return n
+
+            def visit_Lambda(self, n):
+                return n  # lambdas keep their own scope
+
+        return R().visit(_copy(node))
+
+    def atomize(self, node):
+        """An atom holding the value of ``node`` (emitting statements as needed)."""
+        if is_atom(node):
+            return self.rename(node)
+        value = self.simplify(node)
+        name = self.temp()
+        self.emit(assign(name, value), node)
+        return gast.copy_location(load(name), node)
+
+    def simplify(self, node):
+        """``node`` as one operation on atoms."""
+        if is_atom(node):
+            return self.rename(node)
+        if isinstance(node, gast.BinOp):
+            return gast.copy_location(
+                gast.BinOp(left=self.atomize(node.left), op=node.op,
+                           right=self.atomize(node.right)), node)
+        if isinstance(node, gast.UnaryOp):
+            return gast.copy_location(
+                gast.UnaryOp(op=node.op, operand=self.atomize(node.operand)), node)
+        if isinstance(node, gast.Call):
+            return gast.copy_location(
+                gast.Call(func=self.callee(node.func),
+                          args=[self.atomize(a) for a in node.args],
+                          keywords=[gast.keyword(arg=k.arg, value=self.atomize(k.value))
+                                    for k in node.keywords]), node)
+        if isinstance(node, gast.Subscript):
+            return gast.copy_location(
+                gast.Subscript(value=self.atomize(node.value),
+                               slice=self.index(node.slice), ctx=gast.Load()), node)
+        if isinstance(node, gast.Attribute):
+            if self.is_static(node):
+                return self.rename(node)
+            return gast.copy_location(
+                gast.Attribute(value=self.atomize(node.value), attr=node.attr,
+                               ctx=gast.Load()), node)
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return gast.copy_location(
+                type(node)(elts=[self.atomize(e) for e in node.elts], ctx=gast.Load()),
+                node)
+        if isinstance(node, gast.Compare):
+            return gast.copy_location(
+                gast.Compare(left=self.atomize(node.left), ops=node.ops,
+                             comparators=[self.atomize(c) for c in node.comparators]),
+                node)
+        if isinstance(node, gast.BoolOp):
+            # Short-circuit evaluation must be kept: the operands stay whole.
+            return self.rename(node)
+        if isinstance(node, gast.Lambda):
+            self.fail(node, "a lambda that is not bound to a name",
+                      "bind it first: g = lambda t: ...; then call g(...)")
+        return self.rename(node)
+
+    def is_static(self, node):
+        """An attribute chain rooted at a non-local name (``np.linalg.norm``)."""
+        while isinstance(node, gast.Attribute):
+            node = node.value
+        return isinstance(node, gast.Name) and node.id not in self.locals
+
+    def callee(self, func):
+        if isinstance(func, gast.Name):
+            return self.rename(func)
+        if isinstance(func, gast.Attribute):
+            if self.is_static(func):
+                return self.rename(func)
+            return gast.copy_location(
+                gast.Attribute(value=self.atomize(func.value), attr=func.attr,
+                               ctx=gast.Load()), func)
+        self.fail(func, "a call of a computed function",
+                  "bind the function to a name first")
+
+    def index(self, node):
+        if isinstance(node, gast.Slice):
+            return gast.copy_location(gast.Slice(
+                lower=None if node.lower is None else self.atomize(node.lower),
+                upper=None if node.upper is None else self.atomize(node.upper),
+                step=None if node.step is None else self.atomize(node.step)), node)
+        if isinstance(node, gast.Tuple):
+            return gast.copy_location(
+                gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load()), node)
+        return self.atomize(node)
+
+    # --- statements ------------------------------------------------------
+    def statement(self, stmt):
+        if isinstance(stmt, gast.Expr):
+            if isinstance(stmt.value, gast.Constant):
+                return  # a docstring or a bare constant
+            value = self.simplify(stmt.value)
+            self.emit(gast.Expr(value=value), stmt)
+        elif isinstance(stmt, gast.Pass):
+            return
+        elif isinstance(stmt, gast.Assert):
+            self.emit(gast.Assert(test=self.rename(stmt.test),
+                                  msg=None if stmt.msg is None else self.rename(stmt.msg)),
+                      stmt)
+        elif isinstance(stmt, gast.AugAssign):
+            value = gast.copy_location(
+                gast.BinOp(left=load(stmt.target.id),
+                           op=stmt.op, right=stmt.value), stmt)
+            self.assign_to(stmt.target, value, stmt)
+        elif isinstance(stmt, gast.AnnAssign):
+            self.assign_to(stmt.target, stmt.value, stmt)
+        elif isinstance(stmt, gast.Assign):
+            if len(stmt.targets) == 1:
+                self.assign_to(stmt.targets[0], stmt.value, stmt)
+            else:
+                atom = self.atomize(stmt.value)
+                for target in stmt.targets:
+                    self.assign_to(target, atom, stmt)
+        elif isinstance(stmt, gast.FunctionDef):
+            self.local_function(stmt.name, stmt, stmt)
+        elif isinstance(stmt, gast.Return):
+            raise AssertionError("return handled by run()")
+        else:  # the fence lets nothing else through
+            self.fail(stmt, f"'{type(stmt).__name__}' statement")
+
+    def assign_to(self, target, value, stmt):
+        if isinstance(target, gast.Name):
+            if isinstance(value, gast.Lambda):
+                fn = gast.FunctionDef(
+                    name=target.id, args=value.args,
+                    body=[gast.copy_location(gast.Return(value=value.body), value)],
+                    decorator_list=[], returns=None, type_comment=None, type_params=[])
+                gast.copy_location(fn, value)
+                self.local_function(target.id, fn, stmt, original=value)
+                return
+            rhs = self.simplify(value)
+            self.emit(assign(self.new_version(target.id, stmt), rhs), stmt)
+            return
+        # unpacking
+        names = [e.id for e in target.elts]
+        if isinstance(value, (gast.Tuple, gast.List)):
+            if len(value.elts) != len(names):
+                self.fail(stmt, "unpacking with a different number of values")
+            atoms = [self.atomize(e) for e in value.elts]
+            for name, atom in zip(names, atoms):
+                self.emit(assign(self.new_version(name, stmt), atom), stmt)
+            return
+        rhs = self.simplify(value)
+        targets = gast.Tuple(elts=[store(self.new_version(n, stmt)) for n in names],
+                             ctx=gast.Store())
+        self.emit(assign(targets, rhs), stmt)
+
+    def local_function(self, name, fn, stmt, original=None):
+        free = _free_loads(fn)
+        lifted = sorted(n for n in free if n in self.locals
+                        and n not in self.def_names)
+        for n in lifted:
+            if n not in self.env:
+                self.fail(fn, f"nested function '{name}' reads '{n}' before it is assigned")
+            self.closure_reads[n] = fn
+        ssa = self.new_version(name, stmt)
+        self.def_names.add(name)
+        lifted_fn = _copy(fn)
+        lifted_fn.name = ssa
+        for n in lifted:
+            lifted_fn.args.args.append(store(n))
+            # defaults must stay aligned to the end: lifted params need values
+        if lifted and fn.args.defaults:
+            self.fail(fn, f"nested function '{name}' has defaults and reads outer variables",
+                      "pass the outer variables as arguments")
+        self.local_defs[ssa] = LocalDef(name=ssa, node=lifted_fn,
+                                        lifted=[self.env[n] for n in lifted])
+        if original is not None:
+            self.emit(assign(ssa, _copy(original)), stmt)
+        else:
+            primal = _copy(fn)
+            primal.name = ssa
+            self.emit(primal, stmt)
+
+    def run(self):
+        body = self.fn.body
+        result = None
+        for stmt in body:
+            if isinstance(stmt, gast.Return):
+                if stmt.value is None:
+                    self.fail(stmt, "a 'return' without a value",
+                              "return the scalar to differentiate")
+                if is_atom(stmt.value):
+                    result = self.rename(stmt.value)
+                else:
+                    value = self.simplify(stmt.value)
+                    name = self.namer.fresh("y")
+                    self.versions[name] = name
+                    self.emit(assign(name, value), stmt)
+                    result = gast.copy_location(load(name), stmt.value)
+            else:
+                self.statement(stmt)
+        if result is None:
+            self.fail(self.fn, "a function that returns nothing",
+                      "return the scalar to differentiate")
+        return Normalized(name=self.fn.name, args=self.fn.args, params=self.params,
+                          body=self.body, result=result, namer=self.namer,
+                          local_defs=self.local_defs, temps=self.temps,
+                          versions=self.versions)
+
+
+def _copy(node):
+    """Deep copy of a gast tree (locations kept)."""
+    import copy
+    return copy.deepcopy(node)
+
+
+def normalize(info):
+    return Normalizer(info).run()

@@ -1,0 +1,66 @@
+"""The ordered list of steps from a callable to its compiled derivative.
+
+1. frontend   callable -> source tree, file, globals, closure values
+2. fence      refuse anything outside the supported subset, with its location
+3. normalize  one operation per assignment, single assignment, lowered sugar
+4. activity   which values depend on ``wrt`` and reach the output; shapes
+5. reverse    forward sweep + adjoint sweep (helper VJPs built on demand)
+6. optimize   folding, copy propagation, inlining, dead code, to a fixed point
+7. codegen    gast -> ast -> text
+8. loader     compile, register in linecache, bind to the function's globals
+"""
+
+from . import activity, codegen, fence, frontend, loader, normalize, optimize, reverse
+
+
+def build_unit(info, wrt, mode, session, key, as_tuple=False):
+    """Run steps 2-8 for one function; returns a loaded ``reverse.Unit``."""
+    fence.check(info)                                           # 2
+    norm = normalize.normalize(info)                            # 3
+    base = f"{info.name}_vjp" if mode == "vjp" else (
+        f"d{info.name}" if mode == "grad" else f"value_and_d{info.name}")
+    name = norm.namer.fresh(base)
+    unit = reverse.Unit(name, None, info, {}, [])
+    session.in_progress[key] = unit
+    try:
+        analysis = activity.analyze(info, norm, wrt)            # 4
+        rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, name,
+                              as_tuple)
+        fn = rev.run()                                          # 5
+        if session.optimize:
+            fn = optimize.optimize(fn, norm.temps | _template_temps(rev), rev.aliases,
+                                   info.lookup)                 # 6
+        unit.node = fn
+        unit.text = codegen.to_source(fn)                       # 7
+        unit.injections = {rev.aliases["np"]: "numpy", rev.aliases["math"]: "math",
+                           rev.aliases["rt"]: "runtime", **info.closure,
+                           **rev.injections}
+        unit.deps = rev.deps
+        loader.compile_unit(unit)                               # 8
+    finally:
+        del session.in_progress[key]
+    return unit
+
+
+def _template_temps(rev):
+    return set()
+
+
+def read(func):
+    """Step 1."""
+    return frontend.read_function(func)
+
+
+def all_units(unit):
+    """The unit and every helper it uses, helpers first, each once."""
+    seen, order = set(), []
+
+    def visit(u):
+        if id(u) in seen:
+            return
+        seen.add(id(u))
+        for dep in u.deps:
+            visit(dep)
+        order.append(u)
+    visit(unit)
+    return order

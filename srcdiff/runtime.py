@@ -1,0 +1,244 @@
+"""Runtime helpers called by generated code (reserved alias ``rt``).
+
+Kept few and small: the generator inlines plain NumPy wherever it can prove
+shapes, and calls these only where the work depends on run-time shapes or
+container kinds.  Each is ordinary NumPy code.
+"""
+
+import numpy as np
+
+from .errors import NonScalarOutputError, NoRuleError
+
+
+def seed(y, function):
+    """The adjoint seed of ``grad``: 1.0, after checking the output is a scalar."""
+    if np.ndim(y) != 0 or isinstance(y, (tuple, list)):
+        raise NonScalarOutputError(
+            f"grad needs a scalar output, but {function}() returned a value of "
+            f"shape {np.shape(y)}",
+            function=function,
+            hint="reduce the output (e.g. np.sum) or use a vector-Jacobian product "
+                 "(srcdiff.vjp)")
+    return 1.0
+
+
+def zeros_like(x):
+    """A zero gradient shaped like ``x`` (float; containers elementwise)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(zeros_like(v) for v in x)
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape)
+    return 0.0
+
+
+def unbroadcast(g, x):
+    """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    gshape = np.shape(g)
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    g = np.sum(g, axis=axes)
+    if np.shape(g) != shape:
+        g = np.reshape(g, shape)
+    return g
+
+
+def _expand(g, x, axis, keepdims):
+    shape = np.shape(x)
+    if axis is None:
+        return np.full(shape, g) if keepdims is False else np.broadcast_to(g, shape).copy()
+    if not keepdims:
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+    return np.broadcast_to(g, shape).copy()
+
+
+def unreduce(g, x, axis=None, keepdims=False):
+    """Adjoint of ``np.sum(x, axis, keepdims)``: ``g`` spread back over ``x``."""
+    return _expand(g, x, axis, keepdims)
+
+
+def unreduce_mean(g, x, axis=None, keepdims=False):
+    """Adjoint of ``np.mean``."""
+    shape = np.shape(x)
+    if axis is None:
+        count = np.size(x)
+    else:
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        count = int(np.prod([shape[a] for a in axes]))
+    return _expand(g, x, axis, keepdims) / count
+
+
+def unreduce_extreme(g, y, x, axis=None, keepdims=False):
+    """Adjoint of ``np.max`` / ``np.min``: ties share the gradient equally."""
+    mask = np.asarray(x) == _expand(y, x, axis, keepdims)
+    count = np.sum(mask, axis=axis, keepdims=True)
+    return _expand(g, x, axis, keepdims) * mask / count
+
+
+def extreme_weight(a, b):
+    """d max(a, b) / d a for the builtins: 1, 0, or 0.5 at a tie."""
+    return (a > b) + 0.5 * (a == b)
+
+
+def _matmul_check(x, y, name):
+    if np.ndim(x) > 2 or np.ndim(y) > 2:
+        if name == "dot":
+            raise NoRuleError("np.dot of arrays with more than 2 dimensions has no "
+                              "derivative rule", hint="use np.matmul / @")
+
+
+def matmul_dx(g, x, y, name="matmul"):
+    """Adjoint of ``x @ y`` (also ``np.dot``) with respect to ``x``."""
+    _matmul_check(x, y, name)
+    xd, yd = np.ndim(x), np.ndim(y)
+    if xd == 0 or yd == 0:
+        return unbroadcast(g * y, x)
+    if yd == 1:
+        if xd == 1:
+            return g * y
+        return np.expand_dims(g, -1) * y
+    if xd == 1:
+        return unbroadcast(np.matmul(g, np.swapaxes(y, -1, -2)), x) if yd > 2 else y @ g
+    return unbroadcast(np.matmul(g, np.swapaxes(y, -1, -2)), x)
+
+
+def matmul_dy(g, x, y, name="matmul"):
+    """Adjoint of ``x @ y`` (also ``np.dot``) with respect to ``y``."""
+    _matmul_check(x, y, name)
+    xd, yd = np.ndim(x), np.ndim(y)
+    if xd == 0 or yd == 0:
+        return unbroadcast(g * x, y)
+    if xd == 1:
+        if yd == 1:
+            return g * x
+        if yd == 2:
+            return np.outer(x, g)
+        return unbroadcast(np.expand_dims(x, -1) * np.expand_dims(g, -2), y)
+    if yd == 1:
+        return unbroadcast(np.matmul(np.swapaxes(x, -1, -2), np.expand_dims(g, -1))[..., 0], y)
+    return unbroadcast(np.matmul(np.swapaxes(x, -1, -2), g), y)
+
+
+def scatter(x, index, g):
+    """Adjoint of ``x[index]``: zeros like ``x`` with ``g`` added at ``index``."""
+    if isinstance(x, (tuple, list)):
+        out = [zeros_like(v) for v in x]
+        if isinstance(index, slice):
+            for i, gi in zip(range(*index.indices(len(x))), g):
+                out[i] = add(out[i], gi)
+        else:
+            out[index] = add(out[index], g)
+        return type(x)(out) if isinstance(x, tuple) else out
+    out = np.zeros(np.shape(x))
+    np.add.at(out, index, g) if _advanced(index) else out.__setitem__(index, g)
+    return out
+
+
+def scatter_add(x_bar, index, g):
+    """``x_bar`` (owned by the caller) with ``g`` added at ``index``."""
+    if isinstance(x_bar, np.ndarray) and x_bar.flags.writeable:
+        if _advanced(index):
+            np.add.at(x_bar, index, g)
+        else:
+            x_bar[index] += g
+        return x_bar
+    zero = scatter(x_bar, index, g) if isinstance(x_bar, (tuple, list)) else None
+    if zero is not None:
+        return add(x_bar, zero)
+    out = np.array(x_bar, dtype=float)
+    return scatter_add(out, index, g)
+
+
+def _advanced(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return any(not isinstance(i, (int, np.integer, slice, type(None), type(Ellipsis)))
+               for i in items)
+
+
+def add(a, b):
+    """Sum of two adjoints that may be containers (tuples add elementwise)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return type(a)(add(u, v) for u, v in zip(a, b))
+    return a + b
+
+
+def pack(x, parts):
+    """Adjoint of unpacking ``a, b = x`` from the adjoints of ``a`` and ``b``."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(zeros_like(v) if p is None else p for v, p in zip(x, parts))
+    x = np.asarray(x)
+    return np.stack([np.zeros(x.shape[1:]) if p is None else np.broadcast_to(p, x.shape[1:])
+                     for p in parts])
+
+
+def unstack(g, xs, axis=0):
+    """Adjoint of ``np.stack(xs, axis)``: one slice of ``g`` per stacked value."""
+    return [unbroadcast(np.take(g, i, axis=axis), x) for i, x in enumerate(xs)]
+
+
+def unconcatenate(g, xs, axis=0):
+    """Adjoint of ``np.concatenate(xs, axis)``."""
+    sizes = [np.shape(x)[axis] for x in xs]
+    bounds = np.cumsum(sizes)[:-1]
+    return list(np.split(g, bounds, axis=axis))
+
+
+def clip_mask(x, lo, hi):
+    """1 where ``np.clip`` passes ``x`` through, else 0."""
+    mask = np.ones(np.shape(x))
+    if lo is not None:
+        mask = mask * (x >= lo)
+    if hi is not None:
+        mask = mask * (x <= hi)
+    return mask
+
+
+def sum_adjoint(g, xs):
+    """Adjoint of the builtin ``sum(xs)`` over a sequence or an array."""
+    if isinstance(xs, (tuple, list)):
+        return type(xs)(unbroadcast(g, x) for x in xs)
+    return np.broadcast_to(g, np.shape(xs)).copy() if np.ndim(xs) else g
+
+
+def cast_grad(g, x):
+    """The gradient of argument ``x``: ``x``'s shape, floats, a scalar for a scalar."""
+    if isinstance(x, np.ndarray):
+        if type(g) is np.ndarray and g.shape == x.shape and g.dtype.kind in "fc":
+            return g
+        g = np.broadcast_to(g, x.shape)
+        return np.array(g, dtype=np.result_type(g.dtype, float))
+    if isinstance(x, (tuple, list)) and isinstance(g, (tuple, list)):
+        return type(x)(cast_grad(gi, xi) for gi, xi in zip(g, x))
+    if isinstance(g, np.ndarray) and g.ndim == 0:
+        return g[()]
+    return g
+
+
+def stop_gradient(x):
+    """Identity in the computation; its derivative is zero (``tape.stop_recording``)."""
+    return x
+
+
+stop_gradient.__module__ = "srcdiff"
+
+
+def inverse_axes(axes):
+    """The permutation undoing ``np.transpose(a, axes)`` (None: reverse)."""
+    if axes is None:
+        return None
+    return tuple(np.argsort(axes))
+
+
+def unarray(g, obj):
+    """Adjoint of ``np.array(obj)``: ``g`` split back into ``obj``'s nesting."""
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(unarray(g[i], v) for i, v in enumerate(obj))
+    return cast_grad(g, obj) if isinstance(obj, np.ndarray) else g
