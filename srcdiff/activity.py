@@ -174,6 +174,11 @@ class Resolver:
             local = self.norm.local_defs[func.id]
             return Op("local", stmt, [], all_atoms + list(local.lifted), callee=local,
                       call=call, callee_name=func.id)
+        if isinstance(func, gast.Name) and func.id not in self.norm.versions \
+                and func.id in self.info.local_scope:
+            local = self.info.local_scope[func.id]
+            return Op("local", stmt, [], all_atoms + list(local.lifted), callee=local,
+                      call=call, callee_name=func.id)
         if isinstance(func, gast.Name) and func.id in self.norm.versions:
             return Op("unknown", stmt, [], all_atoms,
                       callee_name=f"{func.id} (a function passed in as a value)")
@@ -301,15 +306,8 @@ def analyze(info, norm, wrt):
     resolver = Resolver(info, norm)
     ops = [resolver.op(stmt) for stmt in norm.body]
 
-    shapes = {}
-    annotations = {a.id: a.annotation for a in
-                   norm.args.posonlyargs + norm.args.args + norm.args.kwonlyargs}
-    for p in norm.params:
-        ann = annotations.get(p)
-        if isinstance(ann, gast.Name) and ann.id in ("float", "int"):
-            shapes[p] = SCALAR
-        else:
-            shapes[p] = ("like", p)
+    # Annotations are not trusted: Python does not enforce them.
+    shapes = {p: ("like", p) for p in norm.params}
 
     varied = set(wrt)
     for op in ops:

@@ -12,6 +12,7 @@ MODES = ("grad", "value_and_grad")
 
 _units = {}                                   # (code, wrt, as_tuple, mode) -> Unit
 _functions = weakref.WeakKeyDictionary()      # function -> {(wrt, mode): result}
+_stats = {"hits": 0, "misses": 0}
 
 
 def grad(f=None, wrt=0):
@@ -50,7 +51,9 @@ def clear_cache():
 
 
 def cache_info():
-    return {"transformations": len(_units), "helpers": len(reverse.Session.cache)}
+    """Sizes of the caches and how often ``grad(f)`` found a cached result."""
+    return {"transformations": len(_units), "helpers": len(reverse.Session.cache),
+            **_stats}
 
 
 def _derivative(f, wrt, mode):
@@ -62,7 +65,9 @@ def _derivative(f, wrt, mode):
         per_function = None
     key = (wrt, mode)
     if per_function is not None and key in per_function:
+        _stats["hits"] += 1
         return per_function[key]
+    _stats["misses"] += 1
     result = _build(f, wrt, mode)
     try:
         _functions.setdefault(f, {})[key] = result

@@ -102,9 +102,11 @@ class Fence:
             return
         if isinstance(target, (gast.Tuple, gast.List)) and not augmented:
             for elt in target.elts:
-                if not isinstance(elt, gast.Name):
+                if not isinstance(elt, (gast.Name, gast.Tuple, gast.List)):
                     self.fail(elt, "unpacking into anything but plain names",
                               "unpack into names, then use them")
+                if not isinstance(elt, gast.Name):
+                    self.check_target(elt, augmented)
             return
         if isinstance(target, gast.Subscript):
             self.fail(target, "assignment into an array element or slice",

@@ -24,6 +24,7 @@ class FunctionInfo:
     filename: str
     globals: dict
     closure: dict           # free variable name -> value
+    local_scope: dict = dataclasses.field(default_factory=dict)  # sibling nested defs
 
     def lookup(self, name):
         """Value of a free name as the function sees it (KeyError if none)."""

@@ -37,7 +37,9 @@ from .names import Namer, names_in
 class LocalDef:
     name: str                # the name the function is bound to in the primal
     node: gast.FunctionDef   # the def with its free locals appended as parameters
-    lifted: list             # the appended parameters (free locals of the outer function)
+    lifted: list             # outer variables passed for them, as the outer function names them
+    lifted_user: list = None  # the same, as the source names them (for sibling functions)
+    original: gast.FunctionDef = None  # the def as written (closing over those variables)
 
 
 @dataclasses.dataclass
@@ -124,6 +126,7 @@ class Normalizer:
         self.versions = {p: p for p in self.params}
         self.closure_reads = {}  # free name of a nested def -> the def node
         self.def_names = set()   # user names bound to nested functions
+        self.defs_by_user = {}   # user name -> LocalDef
 
     def fail(self, node, message, hint=None):
         raise UnsupportedSyntaxError(
@@ -193,6 +196,12 @@ class Normalizer:
         if isinstance(node, gast.UnaryOp):
             return gast.copy_location(
                 gast.UnaryOp(op=node.op, operand=self.atomize(node.operand)), node)
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Lambda):
+            # (lambda t: ...)(x): bind the lambda to a name first
+            name = self.temp()
+            self.assign_to(gast.copy_location(store(name), node.func), node.func, node)
+            node = gast.copy_location(
+                gast.Call(func=load(name), args=node.args, keywords=node.keywords), node)
         if isinstance(node, gast.Call):
             return gast.copy_location(
                 gast.Call(func=self.callee(node.func),
@@ -302,22 +311,39 @@ class Normalizer:
             rhs = self.simplify(value)
             self.emit(assign(self.new_version(target.id, stmt), rhs), stmt)
             return
-        # unpacking
-        names = [e.id for e in target.elts]
+        # unpacking (possibly nested): evaluate every value first, then bind
         if isinstance(value, (gast.Tuple, gast.List)):
-            if len(value.elts) != len(names):
+            if len(value.elts) != len(target.elts):
                 self.fail(stmt, "unpacking with a different number of values")
             atoms = [self.atomize(e) for e in value.elts]
-            for name, atom in zip(names, atoms):
-                self.emit(assign(self.new_version(name, stmt), atom), stmt)
+            for elt, atom in zip(target.elts, atoms):
+                if isinstance(elt, gast.Name):
+                    self.emit(assign(self.new_version(elt.id, stmt), atom), stmt)
+                else:
+                    self.unpack_atom(elt, atom, stmt)
             return
-        rhs = self.simplify(value)
-        targets = gast.Tuple(elts=[store(self.new_version(n, stmt)) for n in names],
-                             ctx=gast.Store())
-        self.emit(assign(targets, rhs), stmt)
+        self.unpack_atom(target, self.simplify(value), stmt)
+
+    def unpack_atom(self, target, rhs, stmt):
+        """``a, (b, c) = rhs`` where ``rhs`` is already in core form."""
+        inner = []
+        elts = []
+        for elt in target.elts:
+            if isinstance(elt, gast.Name):
+                elts.append(store(self.new_version(elt.id, stmt)))
+            else:
+                name = self.temp()
+                elts.append(store(name))
+                inner.append((elt, name))
+        self.emit(assign(gast.Tuple(elts=elts, ctx=gast.Store()), rhs), stmt)
+        for elt, name in inner:
+            self.unpack_atom(elt, load(name), stmt)
 
     def local_function(self, name, fn, stmt, original=None):
         free = _free_loads(fn)
+        for called in list(free):
+            if called in self.defs_by_user:
+                free.update(self.defs_by_user[called].lifted_user)
         lifted = sorted(n for n in free if n in self.locals
                         and n not in self.def_names)
         for n in lifted:
@@ -334,8 +360,12 @@ class Normalizer:
         if lifted and fn.args.defaults:
             self.fail(fn, f"nested function '{name}' has defaults and reads outer variables",
                       "pass the outer variables as arguments")
-        self.local_defs[ssa] = LocalDef(name=ssa, node=lifted_fn,
-                                        lifted=[self.env[n] for n in lifted])
+        original_fn = _copy(fn)
+        original_fn.name = name
+        local = LocalDef(name=ssa, node=lifted_fn, lifted=[self.env[n] for n in lifted],
+                         lifted_user=list(lifted), original=original_fn)
+        self.local_defs[ssa] = local
+        self.defs_by_user[name] = local
         if original is not None:
             self.emit(assign(ssa, _copy(original)), stmt)
         else:

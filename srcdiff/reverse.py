@@ -25,7 +25,7 @@ import copy
 
 import gast
 
-from . import frontend
+from . import frontend, normalize
 from .activity import SCALAR
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
@@ -51,9 +51,8 @@ def index_value(node):
     if isinstance(node, gast.Slice):
         parts = [constant(None) if p is None else copy.deepcopy(p)
                  for p in (node.lower, node.upper, node.step)]
-        while len(parts) > 1 and isinstance(parts[-1], gast.Constant) \
-                and parts[-1].value is None:
-            parts.pop()
+        if isinstance(parts[2], gast.Constant) and parts[2].value is None:
+            parts.pop()  # slice(a, b) and slice(a, b, None) are the same; slice(a) is not
         return call(load("slice"), parts)
     if isinstance(node, gast.Tuple):
         return gast.Tuple(elts=[index_value(e) for e in node.elts], ctx=gast.Load())
@@ -279,11 +278,19 @@ class Reverse:
             local = op.callee
             fn = local.node
             args = args + [load(n) for n in local.lifted]
+            scope = dict(self.info.local_scope)
+            for ld in self.norm.local_defs.values():
+                user = self.norm.versions.get(ld.name, ld.name)
+                scope[user] = normalize.LocalDef(name=user, node=ld.node,
+                                                 lifted=list(ld.lifted_user),
+                                                 lifted_user=list(ld.lifted_user),
+                                                 original=ld.original)
+            fn = _with_siblings(fn, scope)
             info = frontend.FunctionInfo(func=None, node=fn, name=fn.name,
                                          filename=self.info.filename,
                                          globals=self.info.globals,
-                                         closure=self.info.closure)
-            key = ("local", id(self.norm), fn.name)
+                                         closure=self.info.closure, local_scope=scope)
+            key = ("local", id(fn))
             prefix = []
         else:
             func, bound_self, func_expr = op.callee
@@ -393,6 +400,24 @@ class Reverse:
         fn = gast.FunctionDef(name=self.name, args=args, body=self.out, decorator_list=[],
                               returns=None, type_comment=None, type_params=[])
         return fn
+
+
+def _with_siblings(fn, scope):
+    """``fn`` with the nested functions it calls defined inside it, so that its
+    forward sweep can call them (they close over ``fn``'s lifted parameters)."""
+    needed, todo = [], [fn]
+    while todo:
+        node = todo.pop()
+        for n in gast.walk(node):
+            if isinstance(n, gast.Name) and n.id in scope and n.id != fn.name \
+                    and n.id not in needed:
+                needed.append(n.id)
+                todo.append(scope[n.id].original)
+    if not needed:
+        return fn
+    fn = copy.deepcopy(fn)
+    fn.body = [copy.deepcopy(scope[n].original) for n in sorted(needed)] + fn.body
+    return fn
 
 
 def _is_fresh(expr, rt_alias):

@@ -33,9 +33,10 @@ class Contribution:
 
 
 class Template:
-    def __init__(self, fn, rule_name):
+    def __init__(self, fn, rule_name, source=None):
         self.rule_name = rule_name
-        source = textwrap.dedent(inspect.getsource(fn))
+        if source is None:
+            source = textwrap.dedent(inspect.getsource(fn))
         node = gast.parse(source).body[0]
         self.params = [a.id for a in node.args.args]
         defaults = node.args.defaults
@@ -56,6 +57,11 @@ class Template:
         for n in gast.walk(node):
             if self._is_adjoint(n) and n.slice.id not in self.params:
                 raise TemplateError(f"rule {rule_name}: d[{n.slice.id}] names no parameter")
+
+    @classmethod
+    def from_source(cls, source, rule_name):
+        """A template written as text (for rules whose operand count varies)."""
+        return cls(None, rule_name, source=textwrap.dedent(source))
 
     @staticmethod
     def _is_adjoint(n):

@@ -3,6 +3,7 @@
 import builtins
 import math
 
+from ..template import Template
 from .registry import adjoint, custom, nondiff
 
 
@@ -133,16 +134,36 @@ def float(y, x):
     d[x] = d[y]
 
 
-@adjoint(builtins.max, name="builtins.max")
-def max(z, x, y):
-    d[x] = d[z] * rt.extreme_weight(x, y)
-    d[y] = d[z] * rt.extreme_weight(y, x)
+_extreme_templates = {}
 
 
-@adjoint(builtins.min, name="builtins.min")
-def min(z, x, y):
-    d[x] = d[z] * rt.extreme_weight(y, x)
-    d[y] = d[z] * rt.extreme_weight(x, y)
+def _extreme(kind, n):
+    """``max(x0, x1, ...)``: ties share the derivative equally."""
+    key = (kind, n)
+    if key not in _extreme_templates:
+        xs = [f"x{i}" for i in range(n)]
+        lines = [f"def {kind}(z, {', '.join(xs)}):",
+                 f"    w = rt.extreme_weights(z, ({', '.join(xs)},))"]
+        lines += [f"    d[{x}] = d[z] * w[{i}]" for i, x in enumerate(xs)]
+        _extreme_templates[key] = Template.from_source("\n".join(lines) + "\n",
+                                                       f"builtins.{kind}")
+    return _extreme_templates[key]
+
+
+@custom(builtins.max)
+def max(args, keywords):
+    """The builtin ``max(a, b, ...)`` of two or more numbers."""
+    if len(args) < 2 or keywords:
+        return None
+    return _extreme("max", len(args)), {f"x{i}": a for i, a in enumerate(args)}
+
+
+@custom(builtins.min)
+def min(args, keywords):
+    """The builtin ``min(a, b, ...)`` of two or more numbers."""
+    if len(args) < 2 or keywords:
+        return None
+    return _extreme("min", len(args)), {f"x{i}": a for i, a in enumerate(args)}
 
 
 def _sum(y, xs):
@@ -161,7 +182,6 @@ nondiff(builtins.len, builtins.int, builtins.round, builtins.bool, builtins.rang
         builtins.isinstance, builtins.print, math.floor, math.ceil, math.trunc,
         math.isnan, math.isinf, math.isfinite, math.factorial)
 
-from ..template import Template  # noqa: E402
 
 _templates = {
     "log": Template(_log, "math.log"),
