@@ -242,7 +242,7 @@ class Resolver:
 
 def _is_library(func):
     module = getattr(func, "__module__", "") or ""
-    return module.split(".")[0] in ("numpy", "scipy", "math", "builtins", "autograd",
+    return module.split(".")[0] in ("numpy", "scipy", "math", "builtins", "autograd", "srcdiff",
                                     "jax", "torch")
 
 

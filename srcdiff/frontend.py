@@ -6,7 +6,9 @@ Everything that depends on the Python version or on how the callable was
 made (lambda, decorator, bound method, srcdiff's own output) is settled here.
 """
 
+import ast
 import builtins
+import copy
 import dataclasses
 import inspect
 import linecache
@@ -78,6 +80,30 @@ def _find_node(tree, code):
     return found
 
 
+def _same_code(node, code, filename):
+    """Does the parsed def compile to the code object we have?  (A file edited
+    after import would otherwise give the derivative of other code.)"""
+    plain = copy.deepcopy(node)
+    plain.decorator_list = []
+    tree = gast.gast_to_ast(gast.Module(body=[plain], type_ignores=[]))
+    ast.fix_missing_locations(tree)
+    try:
+        module = compile(tree, filename, "exec")
+    except (SyntaxError, ValueError):
+        return True  # e.g. 'return' outside function context: nothing to compare
+    compiled = next((c for c in module.co_consts if inspect.iscode(c)), None)
+    if compiled is None:
+        return True
+
+    def consts(c):
+        return [k for k in c.co_consts if not inspect.iscode(k)]
+
+    return (compiled.co_varnames == code.co_varnames
+            and consts(compiled) == consts(code)
+            and set(compiled.co_names) | set(compiled.co_freevars)
+            == set(code.co_names) | set(code.co_freevars))
+
+
 def unwrap(func):
     """Strip decorators that keep ``__wrapped__`` (functools.wraps)."""
     return inspect.unwrap(func)
@@ -108,6 +134,12 @@ def read_function(func):
             function=func.__name__, filename=filename, lineno=code.co_firstlineno,
             hint="give the function its own def")
     node = nodes[0]
+    if isinstance(node, gast.FunctionDef) and not _same_code(node, code, filename):
+        raise SourceError(
+            f"the source of {func.__qualname__} in {filename} has changed since the "
+            "function was defined",
+            function=func.__name__, filename=filename, lineno=code.co_firstlineno,
+            hint="reload the module (or restart) so code and source agree")
     if isinstance(node, gast.Lambda):
         ret = gast.Return(value=node.body)
         gast.copy_location(ret, node.body)

@@ -3,7 +3,8 @@
 Each pass takes the function's body and returns ``(body, changed)``; they run
 to a fixed point.  Purity is decided by what a call resolves to: NumPy,
 ``math``, srcdiff's runtime helpers (all but the output check) and user
-functions count as pure; anything else is kept.
+functions count as pure; anything else is kept, and so are ``math`` calls,
+which raise on domain errors (``math.log(-1.0)``) as the original would.
 
 * ``fold``: constant arithmetic (``2 - 1`` -> ``1``), ``x ** 1`` -> ``x``,
   ``--a`` -> ``a``;
@@ -80,15 +81,17 @@ class Optimizer:
             return False
         if root.id == self.aliases.get("rt"):
             return not chain or chain[-1] not in _IMPURE_HELPERS
-        if root.id in (self.aliases.get("np"), self.aliases.get("math")):
+        if root.id == self.aliases.get("np"):
             return True
+        if root.id == self.aliases.get("math"):
+            return False  # math raises on domain errors: the primal keeps its calls
         if root.id in self.local_names:
             return bool(chain) or root.id in self.local_functions
         try:
             value = self.lookup(root.id)
         except (KeyError, AttributeError):
             return False
-        if value in (numpy, math, runtime):
+        if value in (numpy, runtime):
             return True
         if isinstance(value, types.FunctionType) and not chain:
             return True

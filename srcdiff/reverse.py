@@ -180,7 +180,6 @@ class Reverse:
 
     def scatter(self, name, index, g, where):
         """Add ``g`` into the adjoint of ``name`` at ``index``."""
-        self.dirty.add(name)
         if name not in self.adj:
             bar = self.namer.adjoint(name)
             self.adj[name] = bar
@@ -195,14 +194,15 @@ class Reverse:
         self.owned.add(bar)
 
     def unbroadcast(self, expr, atom, target):
+        """``expr`` summed back to ``atom``'s shape where the shapes can differ."""
         shapes = self.an.shapes
         operand = shapes.get(atom.id)
         result = shapes.get(target)
         if operand is not None and operand == result:
-            return expr, True
+            return expr
         if operand == SCALAR:
-            return call(attr(self.aliases["np"], "sum"), [expr]), True
-        return self.rt("unbroadcast", expr, load(atom.id)), False
+            return call(attr(self.aliases["np"], "sum"), [expr])
+        return self.rt("unbroadcast", expr, load(atom.id))
 
     # --- statements ----------------------------------------------------------
     def adjoint_of(self, op):
@@ -263,10 +263,10 @@ class Reverse:
             if not self.is_active(atom):
                 continue
             expr = c.expr
-            clean = rule.shape in ("elementwise", "scalar", "broadcast") and upstream_clean
+            clean = rule.shape in ("elementwise", "scalar", "broadcast", "reduce") \
+                and upstream_clean
             if rule.shape == "broadcast":
-                expr, same = self.unbroadcast(expr, atom, t)
-                clean = clean and same
+                expr = self.unbroadcast(expr, atom, t)
             self.accumulate(atom.id, expr, clean, op.stmt)
 
     def user_call(self, op):
@@ -345,6 +345,18 @@ class Reverse:
         self.deps.append(unit)
         return name
 
+    def seed(self, result):
+        """1.0, after checking the output is a scalar, on the cheapest witness:
+        nothing when its shape is known to be scalar, else the argument whose
+        shape it has (so the output itself need not be computed), else itself."""
+        shape = self.an.shapes.get(result)
+        if shape == SCALAR:
+            return constant(1.0)
+        witness = result
+        if isinstance(shape, tuple) and len(shape) == 2 and shape[1] in self.norm.params:
+            witness = shape[1]
+        return self.rt("seed", load(witness), constant(self.info.name))
+
     # --- the whole function -------------------------------------------------------
     def run(self):
         norm = self.norm
@@ -361,8 +373,7 @@ class Reverse:
         elif active_out:
             bar = self.namer.adjoint(result.id)
             self.adj[result.id] = bar
-            self.emit(assign(bar, self.rt("seed", load(result.id),
-                                          constant(self.info.name))))
+            self.emit(assign(bar, self.seed(result.id)))
         elif isinstance(result, gast.Name):
             self.emit(gast.Expr(value=self.rt("seed", load(result.id),
                                               constant(self.info.name))))

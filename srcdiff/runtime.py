@@ -11,7 +11,11 @@ from .errors import NonScalarOutputError, NoRuleError
 
 
 def seed(y, function):
-    """The adjoint seed of ``grad``: 1.0, after checking the output is a scalar."""
+    """The adjoint seed of ``grad``: 1.0, after checking the output is a scalar.
+
+    ``y`` is the output, or an argument the output has the same shape as."""
+    if type(y) is float or type(y) is np.float64:
+        return 1.0
     if np.ndim(y) != 0 or isinstance(y, (tuple, list)):
         raise NonScalarOutputError(
             f"grad needs a scalar output, but {function}() returned a value of "
@@ -32,11 +36,15 @@ def zeros_like(x):
 
 
 def unbroadcast(g, x):
-    """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
+    """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape.
+
+    The result has exactly ``x``'s shape (a NumPy scalar when ``x`` is a scalar)."""
     shape = np.shape(x)
-    if np.shape(g) == shape:
-        return g
     gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    if not shape:
+        return np.sum(g)
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
@@ -48,6 +56,8 @@ def unbroadcast(g, x):
 
 def _expand(g, x, axis, keepdims):
     shape = np.shape(x)
+    if not shape:
+        return g[()] if isinstance(g, np.ndarray) else g
     if axis is None:
         return np.full(shape, g) if keepdims is False else np.broadcast_to(g, shape).copy()
     if not keepdims:

@@ -207,7 +207,7 @@ def outer(z, a, b):
     d[b] = np.reshape(np.ravel(a) @ d[z], np.shape(b))
 
 
-@adjoint(np.trace, "ndarray.trace", shape="scalar")
+@adjoint(np.trace, "ndarray.trace")
 def trace(y, a):
     d[a] = d[y] * np.eye(*np.shape(a))
 

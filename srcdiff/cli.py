@@ -1,0 +1,79 @@
+"""``srcdiff PATH.py:FUNC [--wrt NAMES]``: print the generated derivative source."""
+
+import argparse
+import importlib.util
+import os
+import sys
+
+from . import api
+from .errors import SrcdiffError
+
+
+def _parser():
+    p = argparse.ArgumentParser(
+        prog="srcdiff",
+        description="Print the derivative srcdiff generates for a Python function.")
+    p.add_argument("target", help="PATH.py:FUNC (FUNC may be dotted, e.g. Model.loss)")
+    p.add_argument("--wrt", default=None,
+                   help="comma-separated argument names or indices (default: the first "
+                        "argument); more than one gives a tuple of gradients")
+    p.add_argument("--value", action="store_true",
+                   help="generate value_and_grad instead of grad")
+    return p
+
+
+def _load(target):
+    path, sep, func_name = target.rpartition(":")
+    if not sep or not path or not func_name:
+        raise _Usage(f"expected PATH.py:FUNC, got {target!r}")
+    if not os.path.isfile(path):
+        raise _Usage(f"no such file: {path}")
+    directory = os.path.dirname(os.path.abspath(path))
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    module_name = "_srcdiff_cli_" + os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # the user's module failed to import
+        raise _Usage(f"importing {path} failed: {type(exc).__name__}: {exc}") from None
+    obj = module
+    for part in func_name.split("."):
+        if not hasattr(obj, part):
+            raise _Usage(f"{path} has no function {func_name!r}")
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise _Usage(f"{func_name!r} in {path} is not a function")
+    return obj
+
+
+class _Usage(Exception):
+    pass
+
+
+def _wrt(text):
+    if text is None:
+        return 0
+    items = [w.strip() for w in text.split(",") if w.strip()]
+    parsed = tuple(int(w) if w.lstrip("-").isdigit() else w for w in items)
+    return parsed[0] if len(parsed) == 1 else parsed
+
+
+def main(argv=None, stdout=None):
+    stdout = stdout or sys.stdout
+    args = _parser().parse_args(argv)
+    try:
+        func = _load(args.target)
+        mode = "value_and_grad" if args.value else "grad"
+        text = api.source(func, wrt=_wrt(args.wrt), mode=mode)
+    except (_Usage, SrcdiffError) as exc:
+        print(f"srcdiff: error: {exc}", file=sys.stderr)
+        return 2
+    stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
