@@ -66,8 +66,13 @@ RTOL = 1e-6
 # helpers
 # ==========================================================================
 
-def short_error(exc, limit=160):
-    msg = f"{type(exc).__name__}: {exc}".strip()
+def short_error(exc, limit=200):
+    """One-line description: the first line of the message plus any 'hint:' line
+    (multi-line messages that quote the source with a caret get unreadable
+    when folded onto one line)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    keep = lines[:1] + [ln for ln in lines[1:] if ln.lower().startswith("hint")]
+    msg = f"{type(exc).__name__}: {' / '.join(keep)}".strip()
     msg = " ".join(msg.split())
     return msg if len(msg) <= limit else msg[: limit - 3] + "..."
 
@@ -207,6 +212,10 @@ class Hand:
         return (lambda: g(*args)), (lambda r: r), {}
 
 
+def _srcdiff_warmup(x):
+    return x * x + 1.0
+
+
 class Srcdiff:
     name = "srcdiff"
     label = "srcdiff"
@@ -222,6 +231,20 @@ class Srcdiff:
         except Exception as exc:  # noqa: BLE001 - anything: the core may be half-written
             self.mod = None
             self.available = short_error(exc)
+        self.warmup_s = None
+        if self.available is None:
+            # pay one-time costs (lazy imports, rule tables) before the first
+            # workload, so its transform time is comparable with the others'
+            try:
+                t0 = time.perf_counter()
+                self.mod.grad(_srcdiff_warmup)(1.0)
+                self.warmup_s = time.perf_counter() - t0
+            except Exception:  # noqa: BLE001
+                pass
+            try:
+                self.clear_cache()
+            except Exception:  # noqa: BLE001
+                pass
 
     def version(self):
         return getattr(self.mod, "__version__", "?") + f" ({getattr(self.mod, '__file__', '?')})"
@@ -486,7 +509,8 @@ def run_workload(wl, contestants, opts, log):
             log(f"n/a: {exc}")
             continue
         except Exception as exc:  # noqa: BLE001 - a failing peer must not crash the run
-            cell.update(status="n/a", reason=short_error(exc))
+            cell.update(status="n/a", reason=short_error(exc),
+                        error=f"{type(exc).__name__}: {exc}")
             if opts.verbose:
                 traceback.print_exc()
             log(f"n/a: {short_error(exc)}")
@@ -788,6 +812,7 @@ def main(argv=None):
                 "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
             "rtol": RTOL,
+            "srcdiff_warmup_s": next((c.warmup_s for c in contestants if c.name == "srcdiff"), None),
             "total_s": elapsed,
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }

@@ -1,6 +1,8 @@
 """Gradients with respect to several arguments.
 
 Run:  python samples/several_variables.py
+See the generated code:  srcdiff samples/several_variables.py:h
+(`dh` is already a derivative, made by the @grad decorator; point the CLI at `h`.)
 """
 from srcdiff import grad
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+from numpy import exp as npexp
 
 try:
     import srcdiff
@@ -206,6 +207,13 @@ def tuple_swap(x, y):
 def tuple_unpack_nested(x, y):
     (a, b), c = (x, y), x * y
     return a * b + c * a
+
+
+@case((S(), S()), (A((3,)), S()), wrts=[(0, 1)])
+def tuple_swap_pure(x, y):
+    a, b = x * y, np.sin(x)
+    a, b = b, a
+    return np.sum(a * b + b)
 
 
 def _two(x):
@@ -1375,3 +1383,184 @@ def np_float64(x):
 @case(S(), A((3,)))
 def builtin_float(x):
     return float(np.sum(x)) * np.sum(x) + float(2) * np.sum(x)
+
+
+# ===========================================================================
+# edge cases of ordinary code
+# ===========================================================================
+
+@case(S(), A((3,)))
+def identity_return(x):
+    return np.sum(x)
+
+
+@case(S())
+def identity_param(x):
+    return x
+
+
+@case((S(), S()), (A((3,)), S()), wrts=[0, (0, 1)])
+def independent_of_x(x, y):
+    return y * y + 1.0
+
+
+@case((S(), S()), (A((3,)), A((2,))), wrts=[(0, 1)])
+def unused_param(x, unused):
+    return np.sum(np.sin(x))
+
+
+@case(S(), A((3,)))
+def with_docstring(x):
+    """A docstring is a statement too."""
+    # and a comment
+    y = x * 3.0
+
+    return np.sum(y * x)
+
+
+@case(S(), A((3,)))
+def with_annotations(x: float) -> float:
+    y: float = x * 2.0
+    return np.sum(np.exp(y) * x)
+
+
+@case(S(), A((3,)))
+def tuple_unpack_partial_use(x):
+    a, b = _two(x)
+    return np.sum(a * 2.0)
+
+
+@case(S(), A((3,)))
+def helper_same_arg_twice(x):
+    return np.sum(_helper2(x, x))
+
+
+@case(S(), A((3,)))
+def lambda_immediate(x):
+    return np.sum((lambda t: t * t + t)(x))
+
+
+@case(S(0.1, 0.9), S(-2.0, -1.1), S(1.1, 2.0))
+def nondiff_chained_comparison(x):
+    inside = 0.0 < x < 1.0
+    return x * x * inside + x
+
+
+@case(A((4,)), A((2, 3)))
+def op_neg_array(x):
+    return np.sum(-x * np.sin(-x))
+
+
+@case((A((2, 2, 3)), A((3, 4))), (A((3,)), A((2, 3, 4))), wrts=[(0, 1)])
+def op_matmul_batched(A, B):
+    return np.sum(np.sin(A @ B))
+
+
+@case(A((2, 3)))
+def red_sum_keepdims_noaxis(M):
+    s = np.sum(M, keepdims=True)
+    return np.sum(s * M) + np.sum(M, axis=None)
+
+
+@case(A((2, 3, 2)))
+def red_mean_axis_tuple(T):
+    m = np.mean(T, axis=(0, 2), keepdims=True)
+    return np.sum((T - m) ** 2)
+
+
+@case(A((5,)))
+def index_reverse(x):
+    return np.sum(x[::-1] * x) + np.sum(x[-2::-2])
+
+
+@case((A((2, 3)), A((2, 3))), wrts=[(0, 1)])
+def stack_concat_negative_axis(A, B):
+    S3 = np.stack([A, B * A], axis=-1)
+    C = np.concatenate([A, B], axis=-1)
+    return np.sum(S3 ** 2) + np.sum(np.sin(C))
+
+
+
+# ===========================================================================
+# trickier user-code patterns
+# ===========================================================================
+
+def _bhelper(a, b):
+    return a * b + b
+
+
+@case(A((3,)), A((2, 3)))
+def helper_mixed_shapes(x):
+    first = x.reshape(-1)[0]
+    return _helper(first) * np.sum(_helper(x)) + np.sum(_helper(2.0))
+
+
+@case((A((3,)), S()), (A((2, 3)), A((3,))), wrts=[(0, 1)])
+def helper_broadcasts_inside(x, s):
+    return np.sum(_bhelper(x, s) * x)
+
+
+_sin_alias = np.sin
+
+
+@case(S(), A((3,)))
+def call_numpy_alias(x):
+    return np.sum(_sin_alias(x) * npexp(x))
+
+
+@case(A((3,)))
+def index_output(x):
+    return (x * x)[0] + x[2]
+
+
+@case(A((3,)))
+def math_on_element(x):
+    return math.exp(x[0]) * math.sin(x[1]) + math.sqrt(x[2] * x[2] + 1.0)
+
+
+@case(S(), A((3,)))
+def constant_folding(x):
+    k = 2 * 3
+    c = k / 4.0 + 1
+    return np.sum(x * c * k)
+
+
+@case(S(), A((3,)))
+def chained_assign(x):
+    a = b = x * 2.0
+    return np.sum(a * b + a)
+
+
+_REGISTERED = []
+
+
+def _register(fn):
+    _REGISTERED.append(fn)
+    return fn
+
+
+@case(S(), A((3,)))
+@_register
+def decorated_identity_decorator(x):
+    return np.sum(np.cos(x) * x)
+
+
+@case(S(), A((3,)))
+def kwonly_param(x, *, scale=2.0):
+    return np.sum(scale * x * x)
+
+
+@case(S(), A((3,)))
+def call_helper_kwonly(x):
+    return np.sum(_kwonly_helper(x, scale=x) + _kwonly_helper(x))
+
+
+def _kwonly_helper(t, *, scale=0.5):
+    return scale * t * t
+
+
+@case(A((4,)))
+def multiple_outputs_of_helper_reused(x):
+    a, b = _two(x)
+    c, d = _two(a)
+    return np.sum(a * d + b * c)

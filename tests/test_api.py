@@ -340,3 +340,37 @@ def test_error_hierarchy():
                 srcdiff.SourceError):
         assert issubclass(cls, srcdiff.SrcdiffError)
     assert issubclass(srcdiff.SrcdiffError, Exception)
+
+
+# ---------------------------------------------------------------------------
+# argument kinds and globals
+# ---------------------------------------------------------------------------
+
+def test_numpy_scalar_argument_gives_float():
+    x = np.float64(0.7)
+    g = grad(_square_sin)(x)
+    assert isinstance(g, (float, np.floating)) and not isinstance(
+        g, np.ndarray)
+    assert g == pytest.approx(grad(_square_sin)(0.7), rel=1e-15)
+
+
+_G_SCALE = 2.0
+
+
+def uses_mutable_global(x):
+    return _G_SCALE * x * x
+
+
+def test_global_is_read_at_call_time():
+    # Python semantics: a global is looked up when the function runs,
+    # so a gradient built earlier must see the new value.
+    global _G_SCALE
+    g = grad(uses_mutable_global)
+    try:
+        _G_SCALE = 2.0
+        assert g(1.5) == pytest.approx(2.0 * 2 * 1.5)
+        _G_SCALE = 5.0
+        assert g(1.5) == pytest.approx(5.0 * 2 * 1.5)
+        assert grad(uses_mutable_global)(1.5) == pytest.approx(5.0 * 2 * 1.5)
+    finally:
+        _G_SCALE = 2.0

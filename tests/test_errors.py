@@ -12,6 +12,8 @@ import pytest
 
 import srcdiff
 
+from oracle import check_grad
+
 MARK = "# <-"
 
 
@@ -241,3 +243,25 @@ def test_no_source(fn, args):
     with pytest.raises(srcdiff.SourceError) as ei:
         _raise(fn, args)
     assert isinstance(ei.value, srcdiff.SrcdiffError)
+
+
+# ---------------------------------------------------------------------------
+# correct or refused, never silently wrong
+# ---------------------------------------------------------------------------
+
+def nested_def_late_binding(x):
+    a = x * 2.0
+
+    def g(t):
+        return t * a
+    a = np.sin(x)  # <- g sees this value when it is called
+    return np.sum(g(x))
+
+
+@pytest.mark.parametrize("x", [0.7, np.array([0.3, -1.2, 2.0])],
+                         ids=["scalar", "array"])
+def test_late_binding_closure_correct_or_refused(x):
+    try:
+        check_grad(nested_def_late_binding, x)
+    except srcdiff.UnsupportedSyntaxError as e:
+        _check_located(e, nested_def_late_binding)

@@ -119,3 +119,61 @@ CASES = [
     ids=[f"{f.__name__}-wrt{w}" for f, _, w in CASES])
 def test_hygiene(fn, args, wrt):
     check_grad(fn, *args, wrt=wrt)
+
+
+# --- module globals whose names a generator might use itself --------------
+# (numpy is imported as ``numpy``; these are ordinary values)
+
+np = 4.0
+rt = 2.5
+tmp = 0.5
+stack = [1.0, 2.0]
+
+
+def uses_global_np_rt(x):
+    return numpy.sum(x * np + rt * numpy.sin(x) + tmp) * len(stack)
+
+
+def names_param_np(np, x):
+    return numpy.sum(numpy.sin(np) * x + np * np)
+
+
+def names_param_rt(rt, tmp):
+    return numpy.sum(rt * tmp + numpy.exp(rt))
+
+
+def names_y_and_friends(x):
+    y = x * 2.0
+    y_1 = y * x
+    y_bar_1 = numpy.tanh(y_1)
+    t1_bar = y_bar_1 + y
+    x_bar_1 = t1_bar * y_1
+    return numpy.sum(x_bar_1)
+
+
+def dhyg_d(t):
+    return t * 3.0
+
+
+def hyg_d(x):
+    # the derivative of hyg_d might be called dhyg_d: it must not replace
+    # this global helper
+    return numpy.sum(dhyg_d(x) * x)
+
+
+GLOBAL_CASES = [
+    (uses_global_np_rt, (_A,), 0),
+    (names_param_np, (_A, _P), (0, 1)),
+    (names_param_rt, (_A, _P), (0, 1)),
+    (names_y_and_friends, (_A,), 0),
+    (hyg_d, (_A,), 0),
+]
+
+
+@pytest.mark.parametrize(
+    "fn,args,wrt", GLOBAL_CASES,
+    ids=[f"{f.__name__}-wrt{w}" for f, _, w in GLOBAL_CASES])
+def test_hygiene_globals_and_params(fn, args, wrt):
+    check_grad(fn, *args, wrt=wrt)
+    # and the user's own helper is unchanged afterwards
+    assert dhyg_d(2.0) == 6.0

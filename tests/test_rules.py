@@ -8,7 +8,6 @@ table does not name, so a new rule cannot land without a test.
 """
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -20,13 +19,8 @@ import corpus
 from oracle import check_grad
 
 
-@dataclass
 class R:
-    fn: object
-    args: tuple
-    wrt: object = 0
-    fd: bool = True
-    label: str = field(default="")
+    """An inline rule case: ``R(fn, *args, wrt=0, fd=True)``."""
 
     def __init__(self, fn, *args, wrt=0, fd=True):
         self.fn = fn
