@@ -45,14 +45,28 @@ class Op:
     callee: object = None       # FunctionInfo-like for user calls / LocalDef
     call: object = None         # the gast.Call for user / local calls
     callee_name: str = ""       # for messages
+    shapes: dict = None         # symbolic shapes of operands and targets at this point
+
+
+@dataclasses.dataclass
+class Compound:
+    """An if / for / while of normalized code, with its blocks as lists of nodes."""
+    kind: str          # 'if', 'for', 'while'
+    stmt: object
+    body: list
+    orelse: list
+    test: object = None    # if: the test atom
+    target: str = None     # for: the loop variable
+    iter: object = None    # for: the range atom
 
 
 @dataclasses.dataclass
 class Analysis:
-    ops: list
+    tree: list          # nodes: Op or Compound
+    ops: list           # every Op, in textual order
     varied: set
     useful: set
-    shapes: dict
+    shapes: dict        # shapes at the end of the function
 
     def active(self, name):
         return name in self.varied and name in self.useful
@@ -92,9 +106,35 @@ class Resolver:
                   lineno=getattr(node, "lineno", None),
                   col=getattr(node, "col_offset", None), hint=hint)
 
+    def node(self, stmt):
+        """The analysis node of a normalized statement (recursively for blocks)."""
+        if isinstance(stmt, gast.If):
+            return Compound("if", stmt, [self.node(s) for s in stmt.body],
+                            [self.node(s) for s in stmt.orelse], test=stmt.test)
+        if isinstance(stmt, gast.For):
+            return Compound("for", stmt, [self.node(s) for s in stmt.body], [],
+                            target=stmt.target.id, iter=stmt.iter)
+        if isinstance(stmt, gast.While):
+            return Compound("while", stmt, [self.node(s) for s in stmt.body], [])
+        return self.op(stmt)
+
     def op(self, stmt):
+        if isinstance(stmt, (gast.Break, gast.Pass)):
+            return Op("nondiff", stmt, [], [])
         if isinstance(stmt, gast.FunctionDef):
             return Op("def", stmt, [stmt.name], [])
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+            base = stmt.targets[0].value.id
+            return Op("write", stmt, [base], _name_atoms([stmt.value]) + [base])
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
+                and isinstance(stmt.value.func, gast.Attribute) \
+                and stmt.value.func.attr in ("append", "extend") \
+                and isinstance(stmt.value.func.value, gast.Name) \
+                and stmt.value.func.value.id in self.norm.versions \
+                and len(stmt.value.args) == 1 and not stmt.value.keywords:
+            lst = stmt.value.func.value.id
+            return Op(stmt.value.func.attr, stmt, [lst],
+                      _name_atoms(stmt.value.args) + [lst])
         if isinstance(stmt, gast.Expr):
             return Op("effect", stmt, [], [n for n in names_of(stmt.value)])
         if isinstance(stmt, gast.Assert):
@@ -252,13 +292,13 @@ def _name_atoms(atoms):
 
 # --- shapes -------------------------------------------------------------------
 
-def _broadcast(shapes, target):
+def _broadcast(shapes, fresh):
     distinct = {s for s in shapes if s != SCALAR}
     if not distinct:
         return SCALAR
     if len(distinct) == 1:
         return distinct.pop()
-    return ("like", target)
+    return fresh
 
 
 def _shape_of(atom, shapes):
@@ -273,7 +313,7 @@ def _shape_of(atom, shapes):
 
 def infer_shape(op, shapes):
     target = op.targets[0] if op.targets else None
-    fresh = ("like", target)
+    fresh = ("like", target, id(op))
     if op.kind == "copy":
         return shapes.get(op.operands[0], ("like", op.operands[0]))
     if op.kind != "rule":
@@ -289,7 +329,7 @@ def infer_shape(op, shapes):
         operand_shapes = [_shape_of(a, shapes) for a in bound.values()]
         if any(s is None for s in operand_shapes):
             return fresh
-        return _broadcast(operand_shapes, target)
+        return _broadcast(operand_shapes, fresh)
     if rule.shape == "reduce":
         axis = bound.get("axis")
         keepdims = bound.get("keepdims")
@@ -300,35 +340,102 @@ def infer_shape(op, shapes):
     return fresh
 
 
+def _assigned_in(nodes):
+    names = set()
+    for node in _flatten(nodes):
+        names.update(node.targets)
+    for node in _compounds(nodes):
+        if node.target:
+            names.add(node.target)
+    return names
+
+
+def _flatten(nodes):
+    for node in nodes:
+        if isinstance(node, Compound):
+            yield from _flatten(node.body)
+            yield from _flatten(node.orelse)
+        else:
+            yield node
+
+
+def _compounds(nodes):
+    for node in nodes:
+        if isinstance(node, Compound):
+            yield node
+            yield from _compounds(node.body)
+            yield from _compounds(node.orelse)
+
+
+def _shapes_block(nodes, env):
+    """Flow-sensitive symbolic shapes: each op records what it sees."""
+    for node in nodes:
+        if isinstance(node, Op):
+            seen = {n: env.get(n, ("like", n)) for n in node.operands}
+            for t in node.targets:
+                if len(node.targets) == 1 and node.kind not in ("write", "append", "extend"):
+                    env[t] = infer_shape(node, env)
+                else:
+                    env[t] = ("like", t, id(node))
+            seen.update({t: env[t] for t in node.targets})
+            node.shapes = seen
+            continue
+        if node.kind == "if":
+            a, b = dict(env), dict(env)
+            _shapes_block(node.body, a)
+            _shapes_block(node.orelse, b)
+            for n in _assigned_in(node.body) | _assigned_in(node.orelse):
+                env[n] = a[n] if a.get(n) == b.get(n) and n in a else ("like", n, id(node))
+        else:
+            changed = _assigned_in(node.body)
+            if node.target:
+                changed.add(node.target)
+            for n in changed:  # loop-carried values may change shape between iterations
+                env[n] = ("like", n, id(node), "loop")
+            _shapes_block(node.body, dict(env))
+            for n in changed:
+                env[n] = ("like", n, id(node), "after")
+
+
 # --- the analysis -----------------------------------------------------------------
 
 def analyze(info, norm, wrt):
     resolver = Resolver(info, norm)
-    ops = [resolver.op(stmt) for stmt in norm.body]
+    tree = [resolver.node(stmt) for stmt in norm.body]
+    ops = list(_flatten(tree))
 
-    # Annotations are not trusted: Python does not enforce them.
-    shapes = {p: ("like", p) for p in norm.params}
+    shapes = {p: ("like", p) for p in norm.params}  # annotations are not trusted
+    _shapes_block(tree, shapes)
 
+    # dependence on wrt (to a fixed point: loops carry values around)
     varied = set(wrt)
-    for op in ops:
-        if op.kind in ("nondiff", "def", "effect"):
-            pass
-        elif any(n in varied for n in op.operands):
-            varied.update(op.targets)
-        for t in op.targets:
-            shapes[t] = infer_shape(op, shapes) if len(op.targets) == 1 else ("like", t)
+    changed = True
+    while changed:
+        changed = False
+        for op in ops:
+            if op.kind in ("nondiff", "def", "effect"):
+                continue
+            if any(n in varied for n in op.operands) and not set(op.targets) <= varied:
+                varied.update(op.targets)
+                changed = True
 
     useful = set()
     result = norm.result
     if isinstance(result, gast.Name):
         useful.add(result.id)
-    for op in reversed(ops):
-        if op.kind in ("nondiff", "def", "effect"):
-            continue
-        if any(t in useful and t in varied for t in op.targets):
-            useful.update(n for n in op.operands if n in varied)
+    changed = True
+    while changed:
+        changed = False
+        for op in reversed(ops):
+            if op.kind in ("nondiff", "def", "effect"):
+                continue
+            if any(t in useful and t in varied for t in op.targets):
+                new = {n for n in op.operands if n in varied} - useful
+                if new:
+                    useful.update(new)
+                    changed = True
 
-    analysis = Analysis(ops=ops, varied=varied, useful=useful, shapes=shapes)
+    analysis = Analysis(tree=tree, ops=ops, varied=varied, useful=useful, shapes=shapes)
     for op in ops:
         if not any(analysis.active(t) for t in op.targets):
             if op.kind == "effect":

@@ -11,23 +11,18 @@ import gast
 from .errors import UnsupportedSyntaxError
 
 STATEMENTS = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Return, gast.Expr,
-              gast.Pass, gast.FunctionDef, gast.Assert)
+              gast.Pass, gast.FunctionDef, gast.Assert, gast.If, gast.For, gast.While,
+              gast.Break, gast.Continue)
 
 EXPRESSIONS = (gast.BinOp, gast.UnaryOp, gast.Call, gast.Name, gast.Constant,
                gast.Attribute, gast.Subscript, gast.Slice, gast.Tuple, gast.List,
                gast.Compare, gast.Lambda, gast.keyword, gast.JoinedStr,
-               gast.FormattedValue, gast.BoolOp)
+               gast.FormattedValue, gast.BoolOp, gast.IfExp)
 
 CONTEXT = (gast.Load, gast.Store, gast.Del, gast.operator, gast.unaryop,
            gast.cmpop, gast.boolop, gast.arguments)
 
 HINTS = {
-    gast.If: "control flow (if/elif/else) is not differentiated yet; write the "
-             "branch with np.where(cond, a, b)",
-    gast.IfExp: "conditional expressions are not differentiated yet; use np.where(cond, a, b)",
-    gast.For: "loops are not differentiated yet; write the loop as array operations "
-              "(np.sum, slicing, @)",
-    gast.While: "loops are not differentiated yet",
     gast.ListComp: "comprehensions are not differentiated; build the list with np.stack "
                    "or array operations",
     gast.GeneratorExp: "generator expressions are not differentiated; use np.sum over an array",
@@ -73,11 +68,7 @@ class Fence:
             self.fail(fn.decorator_list[0], "a decorated nested function")
         for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
             self.check_expr(default)
-        body = fn.body
-        for i, stmt in enumerate(body):
-            if isinstance(stmt, gast.Return) and i != len(body) - 1:
-                self.fail(stmt, "an early 'return'",
-                          "compute the result and return it at the end")
+        for stmt in fn.body:
             self.check_stmt(stmt)
 
     def check_stmt(self, stmt):
@@ -85,6 +76,19 @@ class Fence:
             self.fail(stmt, _describe(stmt), HINTS.get(type(stmt)))
         if isinstance(stmt, gast.FunctionDef):
             self.check_function(stmt, top=False)
+            return
+        if isinstance(stmt, (gast.If, gast.While)):
+            self.check_expr(stmt.test)
+            for s in stmt.body + stmt.orelse:
+                self.check_stmt(s)
+            return
+        if isinstance(stmt, gast.For):
+            if stmt.type_comment:
+                pass
+            self.check_loop_target(stmt.target)
+            self.check_expr(stmt.iter)
+            for s in stmt.body + stmt.orelse:
+                self.check_stmt(s)
             return
         if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
@@ -109,10 +113,21 @@ class Fence:
                     self.check_target(elt, augmented)
             return
         if isinstance(target, gast.Subscript):
-            self.fail(target, "assignment into an array element or slice",
-                      "in-place array writes are not differentiated yet; build the array "
-                      "with np.stack / np.concatenate / np.where")
+            if not isinstance(target.value, gast.Name):
+                self.fail(target, "a write into a nested element ('a[i][j] = v' or "
+                                  "'obj.x[i] = v')",
+                          "write a[i, j] = v into a local array")
+            self.check_expr(target.slice)
+            return
         self.fail(target, f"assignment to {type(target).__name__.lower()}")
+
+    def check_loop_target(self, target):
+        if isinstance(target, gast.Name):
+            return
+        if isinstance(target, (gast.Tuple, gast.List)) and all(
+                isinstance(e, gast.Name) for e in target.elts):
+            return
+        self.fail(target, "this loop target", "loop into a plain name or a flat tuple of names")
 
     def check_expr(self, node):
         if isinstance(node, CONTEXT):

@@ -25,10 +25,12 @@ Example::
                                        return t2
 """
 
+import copy
 import dataclasses
 
 import gast
 
+from . import lower
 from .errors import UnsupportedSyntaxError
 from .names import Namer, names_in
 
@@ -53,6 +55,7 @@ class Normalized:
     local_defs: dict         # SSA name -> LocalDef
     temps: set               # names introduced by normalization
     versions: dict           # SSA name -> user variable name
+    mutable: set = None      # names assigned inside control flow or written in place
 
 
 def is_atom(node):
@@ -109,12 +112,49 @@ def _free_loads(fn):
     return loads - bound
 
 
+def _mutable_names(fn):
+    """User variables whose value changes in place or inside control flow: they
+    keep their name (no single-assignment renaming)."""
+    names = set()
+
+    def stores(node):
+        for n in gast.walk(node):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                names.add(n.id)
+
+    def visit(block, inside):
+        for stmt in block:
+            if isinstance(stmt, (gast.FunctionDef,)):
+                continue
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                if isinstance(stmt, gast.For):
+                    stores(stmt.target)
+                visit(stmt.body, True)
+                visit(stmt.orelse, True)
+                continue
+            if inside:
+                stores(stmt)
+            for n in gast.walk(stmt):
+                if isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store) \
+                        and isinstance(n.value, gast.Name):
+                    names.add(n.value.id)
+                if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) \
+                        and n.func.attr in ("append", "extend") \
+                        and isinstance(n.func.value, gast.Name):
+                    names.add(n.func.value.id)
+            if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+                pass
+
+    visit(fn.body, False)
+    return names
+
+
 class Normalizer:
     def __init__(self, info):
         self.info = info
-        fn = info.node
+        self.namer = Namer(names_in(info.node))
+        fn = lower.lower(info, copy.deepcopy(info.node), self.namer)
         self.fn = fn
-        self.namer = Namer(names_in(fn))
         self.params = [a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
         self.locals = set(self.params) | _assigned_names(fn)
         self.env = {p: p for p in self.params}
@@ -127,6 +167,8 @@ class Normalizer:
         self.closure_reads = {}  # free name of a nested def -> the def node
         self.def_names = set()   # user names bound to nested functions
         self.defs_by_user = {}   # user name -> LocalDef
+        self.mutable = _mutable_names(fn)
+        self.depth = 0
 
     def fail(self, node, message, hint=None):
         raise UnsupportedSyntaxError(
@@ -140,7 +182,7 @@ class Normalizer:
             self.fail(where, f"variable '{user_name}' is reassigned after the nested "
                              "function that reads it",
                       "give the new value a new name")
-        if user_name not in self.assigned_once:
+        if user_name in self.mutable or user_name not in self.assigned_once:
             self.assigned_once.add(user_name)
             ssa = user_name
             self.namer.reserve([ssa])
@@ -227,13 +269,43 @@ class Normalizer:
                 gast.Compare(left=self.atomize(node.left), ops=node.ops,
                              comparators=[self.atomize(c) for c in node.comparators]),
                 node)
+        if isinstance(node, gast.IfExp):
+            return self.choice(node, node.test, node.body, node.orelse)
         if isinstance(node, gast.BoolOp):
-            # Short-circuit evaluation must be kept: the operands stay whole.
-            return self.rename(node)
+            # a and b -> b if a else a;  a or b -> a if a else b (short-circuit kept)
+            first, rest = node.values[0], node.values[1:]
+            second = rest[0] if len(rest) == 1 else gast.copy_location(
+                gast.BoolOp(op=node.op, values=rest), node)
+            head = self.atomize(first)
+            if isinstance(node.op, gast.And):
+                return self.choice(node, head, second, head, atoms=True)
+            return self.choice(node, head, head, second, atoms=True)
         if isinstance(node, gast.Lambda):
             self.fail(node, "a lambda that is not bound to a name",
                       "bind it first: g = lambda t: ...; then call g(...)")
         return self.rename(node)
+
+    def choice(self, node, test, body, orelse, atoms=False):
+        """``body if test else orelse`` as an if statement assigning a temporary."""
+        name = self.temp()
+        self.mutable.add(name)
+        cond = test if atoms else self.atomize(test)
+        with_body = self.block_of(lambda: self.emit(assign(name, self.simplify(body)), node))
+        with_else = self.block_of(lambda: self.emit(assign(name, self.simplify(orelse)), node))
+        self.emit(gast.If(test=cond, body=with_body, orelse=with_else), node)
+        return gast.copy_location(load(name), node)
+
+    def block_of(self, fill):
+        """Statements emitted by ``fill()`` as a separate (nested) block."""
+        saved = self.body
+        self.body = []
+        self.depth += 1
+        try:
+            fill()
+            return self.body
+        finally:
+            self.body = saved
+            self.depth -= 1
 
     def is_static(self, node):
         """An attribute chain rooted at a non-local name (``np.linalg.norm``)."""
@@ -278,10 +350,38 @@ class Normalizer:
                                   msg=None if stmt.msg is None else self.rename(stmt.msg)),
                       stmt)
         elif isinstance(stmt, gast.AugAssign):
+            target = stmt.target
+            if isinstance(target, gast.Subscript):
+                base = self.atomize(target.value)
+                index = self.index(target.slice)
+                old = self.atomize(gast.copy_location(
+                    gast.Subscript(value=base, slice=index, ctx=gast.Load()), target))
+                new = self.atomize(gast.copy_location(
+                    gast.BinOp(left=old, op=stmt.op, right=stmt.value), stmt))
+                self.write(base, copy.deepcopy(index), new, stmt)
+                return
             value = gast.copy_location(
-                gast.BinOp(left=load(stmt.target.id),
-                           op=stmt.op, right=stmt.value), stmt)
-            self.assign_to(stmt.target, value, stmt)
+                gast.BinOp(left=load(target.id), op=stmt.op, right=stmt.value), stmt)
+            self.assign_to(target, value, stmt)
+        elif isinstance(stmt, gast.If):
+            test = self.atomize(stmt.test)
+            body = self.block_of(lambda: [self.statement(s) for s in stmt.body])
+            orelse = self.block_of(lambda: [self.statement(s) for s in stmt.orelse])
+            if not body:
+                body = [gast.Pass()]
+            self.emit(gast.If(test=test, body=body, orelse=orelse), stmt)
+        elif isinstance(stmt, gast.For):
+            iterator = self.atomize(stmt.iter)
+            target = store(self.new_version(stmt.target.id, stmt))
+            body = self.block_of(lambda: [self.statement(s) for s in stmt.body])
+            self.emit(gast.For(target=target, iter=iterator, body=body or [gast.Pass()],
+                               orelse=[], type_comment=None), stmt)
+        elif isinstance(stmt, gast.While):
+            body = self.block_of(lambda: [self.statement(s) for s in stmt.body])
+            self.emit(gast.While(test=gast.Constant(value=True, kind=None), body=body,
+                                 orelse=[]), stmt)
+        elif isinstance(stmt, gast.Break):
+            self.emit(gast.Break(), stmt)
         elif isinstance(stmt, gast.AnnAssign):
             self.assign_to(stmt.target, stmt.value, stmt)
         elif isinstance(stmt, gast.Assign):
@@ -298,7 +398,20 @@ class Normalizer:
         else:  # the fence lets nothing else through
             self.fail(stmt, f"'{type(stmt).__name__}' statement")
 
+    def write(self, base, index, value, stmt):
+        """``base[index] = value`` (an in-place write into an array or list)."""
+        if not isinstance(base, gast.Name) or base.id not in self.versions:
+            self.fail(stmt, "a write into something other than a local variable",
+                      "write into a local array, e.g. out = np.zeros(n); out[i] = v")
+        target = gast.Subscript(value=load(base.id), slice=index, ctx=gast.Store())
+        self.emit(assign(target, value), stmt)
+
     def assign_to(self, target, value, stmt):
+        if isinstance(target, gast.Subscript):
+            base = self.atomize(target.value)
+            index = self.index(target.slice)
+            self.write(base, index, self.atomize(value), stmt)
+            return
         if isinstance(target, gast.Name):
             if isinstance(value, gast.Lambda):
                 fn = gast.FunctionDef(
@@ -309,6 +422,12 @@ class Normalizer:
                 self.local_function(target.id, fn, stmt, original=value)
                 return
             rhs = self.simplify(value)
+            if target.id in self.mutable and not is_atom(rhs) and any(
+                    isinstance(n, gast.Name) and n.id == target.id for n in gast.walk(rhs)):
+                # x = f(x): the adjoint needs the old x, so the result goes to a temporary
+                tmp = self.temp()
+                self.emit(assign(tmp, rhs), stmt)
+                rhs = load(tmp)
             self.emit(assign(self.new_version(target.id, stmt), rhs), stmt)
             return
         # unpacking (possibly nested): evaluate every value first, then bind
@@ -397,7 +516,7 @@ class Normalizer:
         return Normalized(name=self.fn.name, args=self.fn.args, params=self.params,
                           body=self.body, result=result, namer=self.namer,
                           local_defs=self.local_defs, temps=self.temps,
-                          versions=self.versions)
+                          versions=self.versions, mutable=self.mutable)
 
 
 def _copy(node):

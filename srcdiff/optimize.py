@@ -37,13 +37,45 @@ def _loads(node):
             and isinstance(n.ctx, gast.Load)]
 
 
+_COMPOUND = (gast.If, gast.For, gast.While)
+
+
 def _stores(stmt):
+    """Names a statement binds (for if / for / while: anywhere inside)."""
     if isinstance(stmt, gast.Assign):
         return [n.id for t in stmt.targets for n in gast.walk(t)
-                if isinstance(n, gast.Name)]
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
     if isinstance(stmt, gast.FunctionDef):
         return [stmt.name]
+    if isinstance(stmt, _COMPOUND):
+        found = []
+        if isinstance(stmt, gast.For):
+            found += [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
+        for s in stmt.body + stmt.orelse:
+            found += _stores(s)
+        return found
     return []
+
+
+def _blocks(body):
+    """Every statement list in a body, the body itself first."""
+    yield body
+    for stmt in body:
+        if isinstance(stmt, _COMPOUND):
+            yield from _blocks(stmt.body)
+            yield from _blocks(stmt.orelse)
+
+
+def _in_place_targets(body, rt_alias):
+    """Adjoints that runtime helpers update in place: never make them aliases."""
+    names = set()
+    for n in gast.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) \
+                and isinstance(n.func.value, gast.Name) and n.func.value.id == rt_alias \
+                and n.func.attr in ("scatter_add", "unwrite") and n.args \
+                and isinstance(n.args[0], gast.Name):
+            names.add(n.args[0].id)
+    return names
 
 
 def _closure_names(body):
@@ -183,7 +215,7 @@ class Optimizer:
                 continue
             if any(isinstance(s, gast.Assign) and not self.pure(s.value) for s in between):
                 continue
-            if isinstance(body[j], gast.FunctionDef):
+            if isinstance(body[j], (gast.FunctionDef,) + _COMPOUND):
                 continue
             new = _substitute(body[j], t, stmt.value)
             return body[:i] + between + [new] + body[j + 1:], True
@@ -194,6 +226,10 @@ class Optimizer:
         kept = []
         changed = False
         for stmt in reversed(body):
+            if isinstance(stmt, _COMPOUND):
+                live.update(_loads(stmt))
+                kept.append(stmt)
+                continue
             if isinstance(stmt, (gast.Assign, gast.FunctionDef)):
                 targets = _stores(stmt)
                 value = stmt.value if isinstance(stmt, gast.Assign) else None
@@ -211,6 +247,36 @@ class Optimizer:
         kept.reverse()
         return kept, changed
 
+    def merge_zero(self, body):
+        """``v = 0.0`` ... ``v = v + e`` (next use of v) -> ``v = e``."""
+        in_place = _in_place_targets(body, self.aliases.get("rt"))
+        changed = False
+        for block in _blocks(body):
+            i = 0
+            while i < len(block):
+                stmt = block[i]
+                v = _zero_init(stmt)
+                if v is None:
+                    i += 1
+                    continue
+                for j in range(i + 1, len(block)):
+                    other = block[j]
+                    if v not in _loads(other) and v not in _stores(other):
+                        continue
+                    e = _added_to(other, v)
+                    if e is not None and v not in _loads(e) and (
+                            v not in in_place or isinstance(e, (gast.BinOp, gast.UnaryOp))):
+                        block[j] = gast.copy_location(
+                            gast.Assign(targets=other.targets, value=e, type_comment=None),
+                            other)
+                        del block[i]
+                        changed = True
+                    break
+                else:
+                    pass
+                i += 1
+        return body, changed
+
     def run(self, fn):
         args = fn.args
         self.params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
@@ -218,7 +284,7 @@ class Optimizer:
         self.local_names = self.params | {t for s in fn.body for t in _stores(s)}
         body = fn.body
         passes = (self.fold, self.eliminate_dead, self.propagate_copies,
-                  self.inline_temporaries)
+                  self.inline_temporaries, self.merge_zero)
         for _ in range(1000):
             any_change = False
             for p in passes:
@@ -234,6 +300,25 @@ import operator as _operator  # noqa: E402
 
 _OPS = {gast.Add: _operator.add, gast.Sub: _operator.sub, gast.Mult: _operator.mul,
         gast.Div: _operator.truediv, gast.Pow: _operator.pow}
+
+
+def _zero_init(stmt):
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
+            and isinstance(stmt.targets[0], gast.Name) \
+            and isinstance(stmt.value, gast.Constant) and stmt.value.value == 0.0 \
+            and type(stmt.value.value) is float:
+        return stmt.targets[0].id
+    return None
+
+
+def _added_to(stmt, v):
+    """``e`` if ``stmt`` is ``v = v + e``."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
+            and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == v \
+            and isinstance(stmt.value, gast.BinOp) and isinstance(stmt.value.op, gast.Add) \
+            and isinstance(stmt.value.left, gast.Name) and stmt.value.left.id == v:
+        return stmt.value.right
+    return None
 
 
 def _num(node):

@@ -26,7 +26,7 @@ import copy
 import gast
 
 from . import frontend, normalize
-from .activity import SCALAR
+from .activity import SCALAR, Compound
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
 
@@ -161,6 +161,17 @@ class Reverse:
         return isinstance(atom, gast.Name) and self.an.active(atom.id)
 
     def accumulate(self, name, expr, clean=True, where=None):
+        if _helper_name(expr, self.aliases["rt"]) in _CONTAINER_HELPERS:
+            self.containers.add(name)
+        if name in self.accumulated:
+            bar = self.adj[name]
+            if name in self.containers:
+                total = self.rt("add", load(bar), expr)
+            else:
+                total = gast.BinOp(left=load(bar), op=gast.Add(), right=expr)
+            self.emit(assign(bar, total), where)
+            self.dirty.add(name)
+            return
         if name not in self.adj:
             bar = self.namer.adjoint(name)
             self.adj[name] = bar
@@ -180,6 +191,12 @@ class Reverse:
 
     def scatter(self, name, index, g, where):
         """Add ``g`` into the adjoint of ``name`` at ``index``."""
+        if name in self.accumulated:
+            bar = self.adj[name]
+            self.emit(assign(bar, self.rt("scatter_add", load(bar), index, g, load(name))),
+                      where)
+            self.dirty.add(name)
+            return
         if name not in self.adj:
             bar = self.namer.adjoint(name)
             self.adj[name] = bar
@@ -193,9 +210,8 @@ class Reverse:
             self.emit(assign(bar, value), where)
         self.owned.add(bar)
 
-    def unbroadcast(self, expr, atom, target):
+    def unbroadcast(self, expr, atom, target, shapes):
         """``expr`` summed back to ``atom``'s shape where the shapes can differ."""
-        shapes = self.an.shapes
         operand = shapes.get(atom.id)
         result = shapes.get(target)
         if operand is not None and operand == result:
@@ -235,8 +251,47 @@ class Reverse:
             self.accumulate(src, self.rt("pack", load(src), parts), False, stmt)
         elif kind in ("user", "local"):
             self.user_call(op)
+        elif kind == "write":
+            self.write_adjoint(op)
+        elif kind in ("append", "extend"):
+            self.append_adjoint(op)
         else:
             self.fail(NoRuleError, stmt, f"no derivative rule for {op.callee_name}")
+
+    def write_adjoint(self, op):
+        """``y[i] = v``: v gets y's adjoint at i, which is then zero (overwritten)."""
+        stmt = op.stmt
+        target = stmt.targets[0]
+        y = target.value.id
+        value = stmt.value
+        bar = self.adj[y]
+        index = index_value(target.slice)
+        if self.is_active(value):
+            part = self.namer.fresh(f"{value.id}_part")
+            self.emit(assign(gast.Tuple(elts=[store(part), store(bar)], ctx=gast.Store()),
+                             self.rt("unwrite", load(bar), index)), stmt)
+            self.accumulate(value.id, self.rt("unbroadcast", load(part), load(value.id)),
+                            True, stmt)
+        else:
+            self.emit(assign(bar, self.rt("unwrite", load(bar), index, constant(False))),
+                      stmt)
+
+    def append_adjoint(self, op):
+        """``lst.append(v)``: v gets the adjoint of the last element."""
+        stmt = op.stmt
+        lst = stmt.value.func.value.id
+        value = stmt.value.args[0]
+        bar = self.adj[lst]
+        helper = "unappend" if op.kind == "append" else "unextend"
+        args = [load(bar)] + ([copy.deepcopy(value)] if op.kind == "extend" else [])
+        if self.is_active(value):
+            part = self.namer.fresh(f"{value.id}_part")
+            self.emit(assign(gast.Tuple(elts=[store(part), store(bar)], ctx=gast.Store()),
+                             self.rt(helper, *args)), stmt)
+            self.accumulate(value.id, load(part), False, stmt)
+        else:
+            self.emit(assign(gast.Tuple(elts=[store("_"), store(bar)], ctx=gast.Store()),
+                             self.rt(helper, *args)), stmt)
 
     def rule(self, op):
         t = op.targets[0]
@@ -266,7 +321,7 @@ class Reverse:
             clean = rule.shape in ("elementwise", "scalar", "broadcast", "reduce") \
                 and upstream_clean
             if rule.shape == "broadcast":
-                expr = self.unbroadcast(expr, atom, t)
+                expr = self.unbroadcast(expr, atom, t, op.shapes or {})
             self.accumulate(atom.id, expr, clean, op.stmt)
 
     def user_call(self, op):
@@ -358,32 +413,264 @@ class Reverse:
         return self.rt("seed", load(witness), constant(self.info.name))
 
     # --- the whole function -------------------------------------------------------
+    # --- blocks and control flow ------------------------------------------------
+    def categorize(self, tree):
+        """Which adjoints are assigned by their first contribution ("local": one
+        definition, every use after it in the same block) and which are set to
+        zero at the start of the adjoint sweep and added to ("accumulated")."""
+        defs, uses, mutated = {}, {}, set()
+        for p in self.norm.params:
+            defs.setdefault(p, []).append((id(tree), -1))
+
+        def visit(block, in_loop):
+            for pos, node in enumerate(block):
+                if isinstance(node, Compound):
+                    if node.target:
+                        defs.setdefault(node.target, []).append((id(node.body), -1))
+                    loop = in_loop or node.kind in ("for", "while")
+                    visit(node.body, loop)
+                    visit(node.orelse, in_loop)
+                    for n in _loads_of(node):
+                        uses.setdefault(n, []).append((id(block), pos))
+                    continue
+                node_in_loop[id(node)] = in_loop
+                if node.kind in ("write", "append", "extend"):
+                    mutated.update(node.targets)
+                else:
+                    for t in node.targets:
+                        defs.setdefault(t, []).append((id(block), pos))
+                for n in node.operands:
+                    uses.setdefault(n, []).append((id(block), pos))
+
+        node_in_loop = {}
+        visit(tree, False)
+        self.node_in_loop = node_in_loop
+        accumulated = set()
+        for name in set(defs) | set(uses) | mutated:
+            d = defs.get(name, [])
+            if name in mutated or len(d) != 1:
+                accumulated.add(name)
+                continue
+            (block, pos), = d
+            if any(ub != block or up <= pos for ub, up in uses.get(name, [])):
+                accumulated.add(name)
+        self.accumulated = {n for n in accumulated if self.an.active(n)}
+        self.containers |= {op.targets[0] for op in self.an.ops
+                            if op.kind in ("append", "extend")}
+        self.defs = defs
+        self.mutated = mutated
+
+    def needs_push(self, name, node):
+        """Does this assignment overwrite a value the adjoint sweep may read?"""
+        if name in self.norm.params:
+            return True
+        if self.node_in_loop.get(id(node)):
+            return True
+        first = self.first_def.get(name)
+        return first is not node
+
+    def forward(self, nodes):
+        out = []
+        for node in nodes:
+            if isinstance(node, Compound):
+                out.extend(self.forward_compound(node))
+                continue
+            if node.kind == "write":
+                y = node.targets[0]
+                index = node.stmt.targets[0].slice
+                out.append(_Push(y, index_value(index)))
+            elif node.kind not in ("append", "extend", "def"):
+                for t in node.targets:
+                    if self.needs_push(t, node):
+                        out.append(_Push(t))
+            out.append(node.stmt)
+        return out
+
+    def forward_compound(self, node):
+        stmt = node.stmt
+        if node.kind == "if":
+            return [gast.If(test=stmt.test, body=self.forward(node.body) or [gast.Pass()],
+                            orelse=self.forward(node.orelse))]
+        body = self.forward(node.body)
+        pre, post = [], []
+        trips = None
+        if node.kind == "while" or _has_break(node.body):
+            trips = self.namer.fresh("trips")
+            pre.append(assign(trips, constant(0)))
+            body = [assign(trips, gast.BinOp(left=load(trips), op=gast.Add(),
+                                             right=constant(1)))] + body
+            if self.node_in_loop.get(id(node)):
+                post.append(_Push(trips))
+        self.trips[id(node)] = trips
+        if node.kind == "while":
+            loop = gast.While(test=constant(True), body=body, orelse=[])
+        else:
+            loop = gast.For(target=stmt.target, iter=stmt.iter, body=body, orelse=[],
+                            type_comment=None)
+        gast.copy_location(loop, stmt)
+        return pre + [loop] + post
+
+    def backward(self, nodes):
+        saved = self.out
+        self.out = []
+        try:
+            for node in reversed(nodes):
+                if isinstance(node, Compound):
+                    self.backward_compound(node)
+                    continue
+                if node.kind not in ("nondiff", "def", "effect") and \
+                        any(t in self.adj for t in node.targets) and \
+                        any(self.an.active(t) for t in node.targets):
+                    self.adjoint_of(node)
+                if node.kind not in ("write", "append", "extend", "def"):
+                    for t in node.targets:
+                        if t in self.accumulated and t in self.adj \
+                                and self.needs_push(t, node):
+                            self.emit(assign(self.adj[t], constant(0.0)))
+                if node.kind == "write":
+                    y = node.targets[0]
+                    self.out.append(_Pop(y, index_value(node.stmt.targets[0].slice)))
+                elif node.kind in ("append", "extend"):
+                    self.out.append(_Pop(node.targets[0], kind=node.kind,
+                                         value=node.stmt.value.args[0]))
+                elif node.kind != "def":
+                    for t in reversed(node.targets):
+                        if self.needs_push(t, node):
+                            self.out.append(_Pop(t))
+            return self.out
+        finally:
+            self.out = saved
+
+    def backward_compound(self, node):
+        stmt = node.stmt
+        if node.kind == "if":
+            body = self.backward(node.body)
+            orelse = self.backward(node.orelse)
+            self.out.append(gast.If(test=copy.deepcopy(stmt.test), body=body or [gast.Pass()],
+                                    orelse=orelse))
+            return
+        body = self.backward(node.body)
+        trips = self.trips[id(node)]
+        if trips is not None and self.node_in_loop.get(id(node)):
+            self.out.append(_Pop(trips))
+        if node.kind == "while":
+            header = call(load("range"), [load(trips)])
+            target = store(self.namer.fresh("_"))
+        else:
+            rng = copy.deepcopy(stmt.iter)
+            if trips is not None:
+                rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=load(trips),
+                                                               step=None), ctx=gast.Load())
+            header = call(load("reversed"), [rng])
+            target = copy.deepcopy(stmt.target)
+        loop = gast.For(target=target, iter=header, body=body or [gast.Pass()], orelse=[],
+                        type_comment=None)
+        gast.copy_location(loop, stmt)
+        self.out.append(loop)
+
+    def finalize(self, nodes, needed):
+        """Placeholders -> stack operations for the values the adjoint sweep reads;
+        blocks left empty are dropped."""
+        out = []
+        for node in nodes:
+            if isinstance(node, (_Push, _Pop)):
+                out.extend(self.stack_op(node, needed))
+                continue
+            if isinstance(node, gast.If):
+                body = self.finalize(node.body, needed)
+                orelse = self.finalize(node.orelse, needed)
+                if not _effective(body) and not _effective(orelse):
+                    continue
+                out.append(gast.copy_location(gast.If(
+                    test=node.test, body=body or [gast.Pass()], orelse=orelse), node))
+                continue
+            if isinstance(node, (gast.For, gast.While)):
+                body = self.finalize(node.body, needed)
+                if not _effective(body):
+                    continue
+                new = copy.copy(node)
+                new.body = body or [gast.Pass()]
+                out.append(new)
+                continue
+            out.append(node)
+        return out
+
+    def stack_op(self, node, needed):
+        name = node.name
+        if name not in needed:
+            return []
+        stack = self.stacks.get(name)
+        if stack is None:
+            stack = self.stacks[name] = self.namer.fresh(f"{name}_stack")
+        if not isinstance(node, _Pop):
+            if node.kind in ("append", "extend"):
+                return []
+            value = load(name)
+            if node.index is not None:
+                value = call(attr(self.aliases["np"], "copy"), [gast.Subscript(
+                    value=load(name), slice=_index_node(node.index), ctx=gast.Load())])
+            return [gast.Expr(value=call(attr(stack, "append"), [value]))]
+        if node.kind == "append":
+            return [gast.Expr(value=call(attr(name, "pop"), []))]
+        if node.kind == "extend":
+            return [gast.Expr(value=self.rt("unextend_list", load(name), node.value))]
+        popped = call(attr(stack, "pop"), [])
+        if node.index is not None:
+            return [assign(gast.Subscript(value=load(name), slice=_index_node(node.index),
+                                          ctx=gast.Store()), popped)]
+        return [assign(name, popped)]
+
     def run(self):
         norm = self.norm
-        for stmt in norm.body:
-            self.out.append(stmt)
+        tree = self.an.tree
+        self.categorize(tree)
+        self.first_def = {}
+        for op in self.an.ops:
+            for t in op.targets:
+                self.first_def.setdefault(t, op)
+        self.trips = {}
+        self.stacks = {}
+        forward = self.forward(tree)
         result = norm.result
         active_out = isinstance(result, gast.Name) and result.id in self.an.varied
         seed_param = None
+        for name in sorted(self.accumulated):
+            self.adj[name] = self.namer.adjoint(name)
+        sweep_start = []
+        if active_out:
+            sweep_start = [assign(self.adj[n], constant(0.0)) for n in sorted(self.accumulated)
+                           if n != result.id]
         if self.mode == "vjp":
             seed_param = self.namer.adjoint(result.id if isinstance(result, gast.Name)
                                             else "y")
             if active_out:
-                self.adj[result.id] = seed_param
+                if result.id in self.accumulated:
+                    sweep_start.append(assign(self.adj[result.id], load(seed_param)))
+                else:
+                    self.adj[result.id] = seed_param
         elif active_out:
-            bar = self.namer.adjoint(result.id)
+            bar = self.adj.get(result.id) or self.namer.adjoint(result.id)
             self.adj[result.id] = bar
-            self.emit(assign(bar, self.seed(result.id)))
+            sweep_start.append(assign(bar, self.seed(result.id)))
         elif isinstance(result, gast.Name):
-            self.emit(gast.Expr(value=self.rt("seed", load(result.id),
-                                              constant(self.info.name))))
-        if active_out:
-            for op in reversed(self.an.ops):
-                if not any(t in self.adj for t in op.targets):
-                    continue
-                if not any(self.an.active(t) for t in op.targets):
-                    continue
-                self.adjoint_of(op)
+            sweep_start.append(gast.Expr(value=self.rt("seed", load(result.id),
+                                                       constant(self.info.name))))
+        backward = self.backward(tree) if active_out else []
+        needed = _primal_reads(sweep_start, self)
+        while True:  # values read by emitted restores are needed too; pruning shrinks
+            rev = self.finalize(backward, needed)
+            new_needed = needed | _primal_reads(rev, self)
+            if new_needed == needed:
+                break
+            needed = new_needed
+        fwd = self.finalize(forward, needed)
+        rev = self.finalize(backward, needed)
+        inits = [assign(n, constant(None)) for n in sorted(self.stacks)
+                 if n not in norm.params and self.first_def.get(n) is not None
+                 and not self.defined_before_use(n)]
+        stacks = [assign(self.stacks[n], gast.List(elts=[], ctx=gast.Load()))
+                  for n in sorted(self.stacks)]
+        self.out = inits + stacks + fwd + sweep_start + rev
         grads = []
         for p in self.wrt:
             if p in self.adj and self.an.active(p):
@@ -399,7 +686,7 @@ class Reverse:
             value = gast.Tuple(elts=grads, ctx=gast.Load())
         if self.mode == "value_and_grad":
             value = gast.Tuple(elts=[copy.deepcopy(result), value], ctx=gast.Load())
-        self.emit(gast.Return(value=value))
+        self.out.append(gast.Return(value=value))
         args = copy.deepcopy(norm.args)
         for a in args.posonlyargs + args.args + args.kwonlyargs:
             a.annotation = None
@@ -411,6 +698,95 @@ class Reverse:
         fn = gast.FunctionDef(name=self.name, args=args, body=self.out, decorator_list=[],
                               returns=None, type_comment=None, type_params=[])
         return fn
+
+    def defined_before_use(self, name):
+        """Is ``name`` surely assigned at top level before any loop or branch?"""
+        for node in self.an.tree:
+            if isinstance(node, Compound):
+                return False
+            if name in node.targets and node.kind not in ("write", "append", "extend"):
+                return True
+        return False
+
+
+class _Push:
+    def __init__(self, name, index=None, kind=None, value=None):
+        self.name, self.index, self.kind, self.value = name, index, kind, value
+
+
+class _Pop(_Push):
+    pass
+
+
+def _index_node(index):
+    """An index value expression back as subscript syntax (``slice(a, b)`` -> ``a:b``)."""
+    if isinstance(index, gast.Call) and isinstance(index.func, gast.Name) \
+            and index.func.id == "slice":
+        parts = list(index.args) + [None] * (3 - len(index.args))
+        parts = [None if isinstance(p, gast.Constant) and p.value is None else p
+                 for p in parts]
+        return gast.Slice(lower=parts[0], upper=parts[1], step=parts[2])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[_index_node(e) for e in index.elts], ctx=gast.Load())
+    return copy.deepcopy(index)
+
+
+def _has_break(nodes):
+    for node in nodes:
+        if isinstance(node, Compound):
+            if node.kind == "if" and (_has_break(node.body) or _has_break(node.orelse)):
+                return True
+        elif isinstance(node.stmt, gast.Break):
+            return True
+    return False
+
+
+def _loads_of(node):
+    names = []
+    if node.kind == "if" and isinstance(node.test, gast.Name):
+        names.append(node.test.id)
+    if node.kind == "for" and isinstance(node.iter, gast.Name):
+        names.append(node.iter.id)
+    return names
+
+
+def _effective(block):
+    return any(not isinstance(s, gast.Pass) for s in block)
+
+
+def _placeholder_loops(nodes):
+    for node in nodes:
+        if isinstance(node, (gast.For, gast.While)):
+            yield node
+            yield from _placeholder_loops(node.body)
+        elif isinstance(node, gast.If):
+            yield from _placeholder_loops(node.body)
+            yield from _placeholder_loops(node.orelse)
+
+
+def _primal_reads(block, rev):
+    """Primal names the adjoint sweep reads, not counting the restores of a
+    name itself (adjoints and stacks excluded)."""
+    skip = set(rev.adj.values()) | set(rev.stacks.values())
+    reads = set()
+    for node in block:
+        if isinstance(node, gast.Assign) and isinstance(node.value, gast.Call) \
+                and isinstance(node.value.func, gast.Attribute) \
+                and node.value.func.attr == "pop" and isinstance(node.value.func.value,
+                                                                 gast.Name) \
+                and node.value.func.value.id in skip:
+            target = node.targets[0]
+            if isinstance(target, gast.Subscript):
+                reads.update(n.id for n in gast.walk(target.slice) if isinstance(n, gast.Name))
+            continue
+        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and (
+                isinstance(node.value.func, gast.Attribute)
+                and node.value.func.attr in ("pop", "unextend_list")):
+            continue
+        for n in gast.walk(node):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id not in skip:
+                reads.add(n.id)
+    return reads
 
 
 def _with_siblings(fn, scope):
@@ -429,6 +805,16 @@ def _with_siblings(fn, scope):
     fn = copy.deepcopy(fn)
     fn.body = [copy.deepcopy(scope[n].original) for n in sorted(needed)] + fn.body
     return fn
+
+
+_CONTAINER_HELPERS = {"sum_adjoint", "unstack", "unconcatenate", "unarray", "pack", "scatter"}
+
+
+def _helper_name(expr, rt_alias):
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) \
+            and isinstance(expr.func.value, gast.Name) and expr.func.value.id == rt_alias:
+        return expr.func.attr
+    return None
 
 
 def _is_fresh(expr, rt_alias):

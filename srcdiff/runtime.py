@@ -157,19 +157,66 @@ def scatter(x, index, g):
     return out
 
 
-def scatter_add(x_bar, index, g):
-    """``x_bar`` (owned by the caller) with ``g`` added at ``index``."""
-    if isinstance(x_bar, np.ndarray) and x_bar.flags.writeable:
+def scatter_add(x_bar, index, g, x=None):
+    """``x_bar`` (owned by the caller, or a zero scalar) with ``g`` added at
+    ``index``; ``x`` is the indexed value, for the shape of a fresh adjoint."""
+    if isinstance(x_bar, np.ndarray) and x_bar.flags.writeable and (
+            x is None or x_bar.shape == np.shape(x)):
         if _advanced(index):
             np.add.at(x_bar, index, g)
         else:
             x_bar[index] += g
         return x_bar
-    zero = scatter(x_bar, index, g) if isinstance(x_bar, (tuple, list)) else None
-    if zero is not None:
-        return add(x_bar, zero)
-    out = np.array(x_bar, dtype=float)
-    return scatter_add(out, index, g)
+    fresh = scatter(x if x is not None else x_bar, index, g)
+    if _is_zero(x_bar):
+        return fresh
+    return add(x_bar, fresh)
+
+
+def _is_zero(value):
+    return not isinstance(value, (np.ndarray, tuple, list)) and value == 0
+
+
+def unwrite(y_bar, index, want=True):
+    """Adjoint of ``y[index] = v``: the part of ``y_bar`` at ``index`` (for ``v``),
+    and ``y_bar`` with that part set to zero (the old value there is gone)."""
+    if isinstance(y_bar, list):
+        part = y_bar[index]
+        y_bar = list(y_bar)
+        y_bar[index] = zeros_like(part)
+    elif isinstance(y_bar, np.ndarray):
+        part = np.copy(y_bar[index])
+        if not y_bar.flags.writeable:
+            y_bar = np.array(y_bar)
+        y_bar[index] = 0.0
+    else:
+        part = 0.0
+    return (part, y_bar) if want else y_bar
+
+
+def unappend(lst_bar):
+    """Adjoint of ``lst.append(v)``: (adjoint of v, adjoint of the shorter list)."""
+    if isinstance(lst_bar, (list, tuple)) and len(lst_bar):
+        return lst_bar[-1], list(lst_bar[:-1])
+    return 0.0, lst_bar
+
+
+def unextend(lst_bar, values):
+    """Adjoint of ``lst.extend(values)``."""
+    n = len(values)
+    if isinstance(lst_bar, (list, tuple)) and len(lst_bar) >= n:
+        parts = list(lst_bar[len(lst_bar) - n:])
+        rest = list(lst_bar[:len(lst_bar) - n])
+    else:
+        parts, rest = [0.0] * n, lst_bar
+    if isinstance(values, np.ndarray):
+        parts = np.stack([np.broadcast_to(p, np.shape(v)) for p, v in zip(parts, values)])
+    return parts, rest
+
+
+def unextend_list(lst, values):
+    """Undo ``lst.extend(values)``."""
+    del lst[len(lst) - len(values):]
 
 
 def _advanced(index):
@@ -180,9 +227,9 @@ def _advanced(index):
 
 def add(a, b):
     """Sum of two adjoints that may be containers (tuples add elementwise)."""
-    if a is None:
+    if a is None or (isinstance(b, (tuple, list)) and _is_zero(a)):
         return b
-    if b is None:
+    if b is None or (isinstance(a, (tuple, list)) and _is_zero(b)):
         return a
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return type(a)(add(u, v) for u, v in zip(a, b))

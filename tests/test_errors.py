@@ -116,8 +116,10 @@ def uses_star_kwargs(x, **kwargs):  # <-
 
 def _helper_with_for(t):
     s = t
-    for _ in range(2):  # <-
+    try:  # <-
         s = s * t
+    finally:
+        pass
     return s
 
 
@@ -125,10 +127,19 @@ def calls_helper_with_for(x):
     return _helper_with_for(x) + x
 
 
+def uses_list_comprehension(x):
+    ys = [x * i for i in range(3)]  # <-
+    return sum(ys)
+
+
+def uses_dict_write(x):
+    d = {"a": x}
+    d["b"] = x * 2.0  # <-
+    return d["a"] + d["b"]
+
+
 UNSUPPORTED = [
-    (uses_if, (1.5,)),
-    (uses_for, (1.5,)),
-    (uses_while, (1.5,)),
+    (uses_list_comprehension, (1.5,)),
     (uses_try, (1.5,)),
     (uses_with, (1.5,)),
     (uses_global, (1.5,)),
@@ -161,6 +172,12 @@ def test_unsupported_construct(fn, args):
     with pytest.raises(srcdiff.UnsupportedSyntaxError) as ei:
         _raise(fn, args)
     _check_located(ei.value, fn)
+
+
+@pytest.mark.parametrize("fn,point", [(uses_if, 1.5), (uses_if, -0.5), (uses_for, 1.5),
+                                      (uses_while, 1.5), (uses_while, 0.3)])
+def test_control_flow_is_supported_now(fn, point):
+    check_grad(fn, point)
 
 
 def test_unsupported_construct_in_helper():
