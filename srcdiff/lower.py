@@ -178,7 +178,8 @@ class Lowering:
             body = [exit_] + body
             header = None
         else:
-            header, body = self.for_header(stmt, body)
+            seq_pre, header, body = self.for_header(stmt, body)
+            pre += seq_pre
         body = self.loops(body)
         uses_flags = _contains(body, (gast.Break, gast.Continue), False)
         if uses_flags:
@@ -202,9 +203,22 @@ class Lowering:
         func = it.func if isinstance(it, gast.Call) else None
         fname = func.id if isinstance(func, gast.Name) else None
         if fname == "range" and isinstance(target, gast.Name) and not it.keywords:
-            return (target, it), body
+            return [], (target, it), body
         k = self.namer.fresh("k")
         heads = []
+        pre = []
+        # the loop runs over the objects the header named, whatever the body rebinds
+        if fname in ("enumerate", "zip"):
+            seqs = []
+            for a in it.args:
+                seq = self.namer.fresh("seq")
+                pre.append(_assign(name(seq, True), a, stmt))
+                seqs.append(name(seq))
+            it = gast.Call(func=it.func, args=seqs, keywords=it.keywords)
+        elif fname is None or fname not in ("range", "reversed", "sorted", "map", "filter"):
+            seq = self.namer.fresh("seq")
+            pre.append(_assign(name(seq, True), it, stmt))
+            it = name(seq)
         if fname == "enumerate" and len(it.args) == 1 and not it.keywords \
                 and isinstance(target, gast.Tuple) and len(target.elts) == 2:
             seq = it.args[0]
@@ -222,14 +236,12 @@ class Lowering:
             self.fail(it, f"a loop over {fname}(...) in this form",
                       "loop over range(...), a sequence, enumerate(seq) or zip(a, b)")
         else:
-            if _assigns(body, it):
-                self.fail(it, "a loop over a sequence that the loop body reassigns")
             rng = _call("range", [_call("len", [it])])
             heads.append(_assign(target, _subscript(it, name(k)), stmt))
         for h in heads:
             _at(h, stmt)
         _at(rng, stmt)
-        return (name(k, True), rng), heads + body
+        return pre, (name(k, True), rng), heads + body
 
     def flags(self, block, stop, skip, where):
         """Replace break/continue in one iteration's block by flags and guards."""

@@ -43,8 +43,14 @@ _COMPOUND = (gast.If, gast.For, gast.While)
 def _stores(stmt):
     """Names a statement binds (for if / for / while: anywhere inside)."""
     if isinstance(stmt, gast.Assign):
-        return [n.id for t in stmt.targets for n in gast.walk(t)
-                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+        found = [n.id for t in stmt.targets for n in gast.walk(t)
+                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+        # a write into an element changes the array: count it as a store of it
+        found += [t.value.id for t in stmt.targets
+                  if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)]
+        return found
+    if isinstance(stmt, gast.Expr) and _mutating_call(stmt.value):
+        return [stmt.value.func.value.id]
     if isinstance(stmt, gast.FunctionDef):
         return [stmt.name]
     if isinstance(stmt, _COMPOUND):
@@ -55,6 +61,21 @@ def _stores(stmt):
             found += _stores(s)
         return found
     return []
+
+
+_MUTATING_METHODS = {"append", "extend", "pop", "insert", "remove", "clear", "sort",
+                     "reverse", "fill", "update", "setdefault", "resize", "put",
+                     "itemset", "setfield", "partition"}
+
+
+def _mutating_call(node):
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+        and node.func.attr in _MUTATING_METHODS and isinstance(node.func.value, gast.Name)
+
+
+def _is_write(stmt):
+    return isinstance(stmt, gast.Assign) and any(
+        not isinstance(t, (gast.Name, gast.Tuple)) for t in stmt.targets)
 
 
 def _blocks(body):
@@ -118,6 +139,8 @@ class Optimizer:
         if root.id == self.aliases.get("math"):
             return False  # math raises on domain errors: the primal keeps its calls
         if root.id in self.local_names:
+            if chain and chain[0] in _MUTATING_METHODS:
+                return False
             return bool(chain) or root.id in self.local_functions
         try:
             value = self.lookup(root.id)
@@ -226,7 +249,7 @@ class Optimizer:
         kept = []
         changed = False
         for stmt in reversed(body):
-            if isinstance(stmt, _COMPOUND):
+            if isinstance(stmt, _COMPOUND) or _is_write(stmt):
                 live.update(_loads(stmt))
                 kept.append(stmt)
                 continue

@@ -300,8 +300,15 @@ class Reverse:
         template = bindings.pop("__template__", None) or rule.template
         result_param = template.params[0]
         values = {result_param: load(t), **bindings}
+        upstream = self.adj[t]
+        if rule.shape not in ("elementwise", "broadcast", "scalar", "reduce") \
+                and self.accumulated:
+            # with control flow an adjoint may still be the zero placeholder 0.0
+            upstream = self.namer.fresh(f"{t}_bar_full")
+            self.emit(assign(upstream, self.rt("like", load(self.adj[t]), load(t))),
+                      op.stmt)
         stmts, contributions = template.instantiate(
-            values, lambda p: self.adj[t], self.aliases, self.namer)
+            values, lambda p: upstream, self.aliases, self.namer)
         for s in stmts:
             self.emit(s, op.stmt)
         covered = {c.param for c in contributions}
@@ -425,6 +432,7 @@ class Reverse:
         def visit(block, in_loop):
             for pos, node in enumerate(block):
                 if isinstance(node, Compound):
+                    node_in_loop[id(node)] = in_loop
                     if node.target:
                         defs.setdefault(node.target, []).append((id(node.body), -1))
                     loop = in_loop or node.kind in ("for", "while")

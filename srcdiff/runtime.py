@@ -38,13 +38,21 @@ def zeros_like(x):
 def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape.
 
-    The result has exactly ``x``'s shape (a NumPy scalar when ``x`` is a scalar)."""
+    The result has exactly ``x``'s shape (a NumPy scalar when ``x`` is a scalar).
+    A ``g`` smaller than ``x`` (the zero placeholder of an adjoint that received
+    nothing yet) is broadcast up."""
     shape = np.shape(x)
     gshape = np.shape(g)
     if gshape == shape:
         return g
     if not shape:
         return np.sum(g)
+    full = np.broadcast_shapes(gshape, shape)
+    if full != gshape:
+        g = np.broadcast_to(g, full)
+        gshape = full
+    if gshape == shape:
+        return np.array(g)
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
@@ -54,10 +62,19 @@ def unbroadcast(g, x):
     return g
 
 
+def like(g, y):
+    """``g`` in ``y``'s shape (broadcasting the zero placeholder ``0.0``)."""
+    if np.shape(g) == np.shape(y) or isinstance(y, (tuple, list)):
+        return g
+    return np.broadcast_to(g, np.shape(y))
+
+
 def _expand(g, x, axis, keepdims):
     shape = np.shape(x)
     if not shape:
         return g[()] if isinstance(g, np.ndarray) else g
+    if np.ndim(g) == 0:
+        return np.full(shape, g)
     if axis is None:
         return np.full(shape, g) if keepdims is False else np.broadcast_to(g, shape).copy()
     if not keepdims:
@@ -108,9 +125,28 @@ def _matmul_check(x, y, name):
                               "derivative rule", hint="use np.matmul / @")
 
 
+def _matmul_shape(xs, ys):
+    if len(xs) <= 1 and len(ys) <= 1:
+        return ()
+    if len(xs) == 1:
+        return ys[:-2] + ys[-1:]
+    if len(ys) == 1:
+        return xs[:-1]
+    return np.broadcast_shapes(xs[:-2], ys[:-2]) + (xs[-2], ys[-1])
+
+
+def _matmul_seed(g, x, y):
+    if np.ndim(g) == 0 and np.ndim(x) > 0 and np.ndim(y) > 0:
+        shape = _matmul_shape(np.shape(x), np.shape(y))
+        if shape:
+            return np.broadcast_to(g, shape)
+    return g
+
+
 def matmul_dx(g, x, y, name="matmul"):
     """Adjoint of ``x @ y`` (also ``np.dot``) with respect to ``x``."""
     _matmul_check(x, y, name)
+    g = _matmul_seed(g, x, y)
     xd, yd = np.ndim(x), np.ndim(y)
     if xd == 0 or yd == 0:
         return unbroadcast(g * y, x)
@@ -128,6 +164,7 @@ def matmul_dx(g, x, y, name="matmul"):
 def matmul_dy(g, x, y, name="matmul"):
     """Adjoint of ``x @ y`` (also ``np.dot``) with respect to ``y``."""
     _matmul_check(x, y, name)
+    g = _matmul_seed(g, x, y)
     xd, yd = np.ndim(x), np.ndim(y)
     if xd == 0 or yd == 0:
         return unbroadcast(g * x, y)
