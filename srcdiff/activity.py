@@ -435,6 +435,7 @@ def analyze(info, norm, wrt):
                     useful.update(new)
                     changed = True
 
+    _check_writes(resolver, tree, ops, norm)
     analysis = Analysis(tree=tree, ops=ops, varied=varied, useful=useful, shapes=shapes)
     for op in ops:
         if not any(analysis.active(t) for t in op.targets):
@@ -454,6 +455,127 @@ def analyze(info, norm, wrt):
                           "differentiated arguments",
                           "write the choice with np.where(cond, a, b)")
     return analysis
+
+
+_FRESH_RULES_SHAPES = ("elementwise", "broadcast", "scalar", "reduce")
+_VIEW_RULES = {"numpy.reshape", "numpy.transpose", "ndarray.transpose", "ndarray.T",
+               "ndarray.reshape", "numpy.squeeze", "ndarray.squeeze", "numpy.expand_dims",
+               "numpy.ravel", "ndarray.ravel", "numpy.asarray"}
+_FRESH_CALLS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
+                "full_like", "array", "copy", "eye", "identity", "arange", "linspace", "list",
+                "tile", "stack", "concatenate", "vstack", "hstack"}
+
+
+def _is_fresh_def(op):
+    """Does this op give its target a new object (not a view or another name)?"""
+    if op.kind == "literal":
+        return isinstance(op.stmt.value, gast.List)
+    if op.kind == "rule":
+        if op.rule.name in _VIEW_RULES:
+            return False
+        return op.rule.shape in _FRESH_RULES_SHAPES or op.rule.name in (
+            "numpy.array", "numpy.copy", "ndarray.copy", "numpy.stack", "numpy.concatenate",
+            "numpy.outer", "numpy.matmul", "numpy.dot", "operator.matmul")
+    if op.kind == "nondiff":
+        value = op.stmt.value if isinstance(op.stmt, gast.Assign) else None
+        if isinstance(value, gast.Call):
+            func = value.func
+            fname = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "")
+            return fname in _FRESH_CALLS
+        if isinstance(value, (gast.List, gast.BinOp, gast.UnaryOp)):
+            return True
+        return False
+    return False
+
+
+def _aliasing(op):
+    """Ops whose result may share memory with an operand."""
+    if op.kind in ("copy", "subscript"):
+        return True
+    return op.kind == "rule" and op.rule.name in _VIEW_RULES
+
+
+def _check_writes(resolver, tree, ops, norm):
+    """In-place writes must go into an array (or list) that nothing else names:
+    refuse what would make the adjoint silently wrong."""
+    written = {}
+    for op in ops:
+        if op.kind in ("write", "append", "extend"):
+            written.setdefault(op.targets[0], op)
+    if not written:
+        return
+    position = {id(op): i for i, op in enumerate(ops)}
+    loops = _loop_members(tree)
+    for name, first in written.items():
+        kind = "appends to" if first.kind != "write" else "writes into"
+        if name in norm.params and not any(
+                name in op.targets and op.kind not in ("write", "append", "extend")
+                and position[id(op)] < position[id(first)] for op in ops):
+            resolver.fail(UnsupportedSyntaxError, first.stmt,
+                          f"this {kind} the argument '{name}', which would change the "
+                          "caller's value",
+                          f"work on a copy: {name} = {name}.copy()")
+        defs = {}
+        for op in ops:
+            for t in op.targets:
+                defs.setdefault(t, []).append(op)
+
+        def fresh(op):
+            if op.kind == "copy" and op.operands[0] in norm.temps:
+                src = defs.get(op.operands[0], [])
+                return len(src) == 1 and fresh(src[0])
+            return _is_fresh_def(op)
+
+        for op in ops:
+            if name in op.targets and op.kind not in ("write", "append", "extend") \
+                    and not fresh(op):
+                resolver.fail(UnsupportedSyntaxError, first.stmt,
+                              f"the code {kind} '{name}', but '{name}' may share its memory "
+                              "with another value (it was assigned from a name, a slice or "
+                              "a reshape)",
+                              f"make it a new array first, e.g. {name} = np.copy(...) or "
+                              f"np.zeros(...)")
+    writes = [op for op in ops if op.kind in ("write", "append", "extend")]
+    for alias in ops:
+        if not _aliasing(alias):
+            continue
+        for w in writes:
+            base = w.targets[0]
+            if base not in alias.operands or not alias.targets:
+                continue
+            result = alias.targets[0]
+            pa, pw = position[id(alias)], position[id(w)]
+            common = loops.get(id(alias), set()) & loops.get(id(w), set())
+            for use in ops:
+                if result not in use.operands or use is w:
+                    continue
+                pu = position[id(use)]
+                hazard = (pa < pw < pu) or (common and (pu > pw > pa or pu < pa or pw < pa < pu
+                                                         and False))
+                if common and pu < pa:
+                    hazard = True
+                if hazard:
+                    resolver.fail(UnsupportedSyntaxError, use.stmt,
+                                  f"'{norm.versions.get(result, result)}' shares memory "
+                                  f"with '{base}', which is written in place before this "
+                                  "read; the derivative would be wrong",
+                                  "copy it when you take it, e.g. row = np.copy(a[i])")
+
+
+def _loop_members(tree):
+    """id(op) -> ids of the loops that contain it."""
+    members = {}
+
+    def visit(nodes, loops):
+        for node in nodes:
+            if isinstance(node, Compound):
+                inner = loops | ({id(node)} if node.kind in ("for", "while") else set())
+                visit(node.body, inner)
+                visit(node.orelse, loops)
+            else:
+                members[id(node)] = loops
+    visit(tree, frozenset())
+    return members
 
 
 def _check_effect(resolver, op, varied):
