@@ -199,6 +199,8 @@ class Resolver:
             return Op("nondiff", stmt, [], [])
         if isinstance(value, (gast.Tuple, gast.List)):
             return Op("literal", stmt, [], _name_atoms(value.elts))
+        if isinstance(value, gast.Dict):
+            return Op("literal", stmt, [], _name_atoms(value.values))
         if isinstance(value, gast.Call):
             return self.call_op(stmt, value)
         return Op("unknown", stmt, [], names_of(value),
@@ -469,7 +471,7 @@ _FRESH_CALLS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "em
 def _is_fresh_def(op):
     """Does this op give its target a new object (not a view or another name)?"""
     if op.kind == "literal":
-        return isinstance(op.stmt.value, gast.List)
+        return isinstance(op.stmt.value, (gast.List, gast.Dict))
     if op.kind == "rule":
         if op.rule.name in _VIEW_RULES:
             return False

@@ -17,7 +17,7 @@ STATEMENTS = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Return, gast.Exp
 EXPRESSIONS = (gast.BinOp, gast.UnaryOp, gast.Call, gast.Name, gast.Constant,
                gast.Attribute, gast.Subscript, gast.Slice, gast.Tuple, gast.List,
                gast.Compare, gast.Lambda, gast.keyword, gast.JoinedStr,
-               gast.FormattedValue, gast.BoolOp, gast.IfExp)
+               gast.FormattedValue, gast.BoolOp, gast.IfExp, gast.Dict)
 
 CONTEXT = (gast.Load, gast.Store, gast.Del, gast.operator, gast.unaryop,
            gast.cmpop, gast.boolop, gast.arguments)

@@ -264,6 +264,14 @@ class Normalizer:
             return gast.copy_location(
                 type(node)(elts=[self.atomize(e) for e in node.elts], ctx=gast.Load()),
                 node)
+        if isinstance(node, gast.Dict):
+            for key in node.keys:
+                if key is None or not is_constant(key):
+                    self.fail(node, "a dict whose keys are not constants",
+                              "use constant keys, e.g. {'w': w, 'b': b}")
+            return gast.copy_location(
+                gast.Dict(keys=[copy.deepcopy(k) for k in node.keys],
+                          values=[self.atomize(v) for v in node.values]), node)
         if isinstance(node, gast.Compare):
             return gast.copy_location(
                 gast.Compare(left=self.atomize(node.left), ops=node.ops,

@@ -238,10 +238,14 @@ class Reverse:
             self.scatter(value.value.id, index_value(value.slice), load(self.adj[t]), stmt)
         elif kind == "literal":
             t = op.targets[0]
-            for i, elt in enumerate(stmt.value.elts):
+            value = stmt.value
+            if isinstance(value, gast.Dict):
+                pairs = [(copy.deepcopy(k), v) for k, v in zip(value.keys, value.values)]
+            else:
+                pairs = [(constant(i), v) for i, v in enumerate(value.elts)]
+            for key, elt in pairs:
                 if self.is_active(elt):
-                    part = gast.Subscript(value=load(self.adj[t]), slice=constant(i),
-                                          ctx=gast.Load())
+                    part = self.rt("part", load(self.adj[t]), key)
                     self.accumulate(elt.id, part, False, stmt)
         elif kind == "unpack":
             src = op.operands[0]

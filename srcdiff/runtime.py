@@ -28,6 +28,8 @@ def seed(y, function):
 
 def zeros_like(x):
     """A zero gradient shaped like ``x`` (float; containers elementwise)."""
+    if isinstance(x, dict):
+        return {k: zeros_like(v) for k, v in x.items()}
     if isinstance(x, (tuple, list)):
         return type(x)(zeros_like(v) for v in x)
     if isinstance(x, np.ndarray):
@@ -179,8 +181,19 @@ def matmul_dy(g, x, y, name="matmul"):
     return unbroadcast(np.matmul(np.swapaxes(x, -1, -2), g), y)
 
 
+def part(adjoint, key):
+    """The adjoint of one element of a container (zero if it received none)."""
+    if isinstance(adjoint, (tuple, list, dict)):
+        return adjoint[key]
+    return adjoint if isinstance(adjoint, np.ndarray) and adjoint.ndim else 0.0
+
+
 def scatter(x, index, g):
     """Adjoint of ``x[index]``: zeros like ``x`` with ``g`` added at ``index``."""
+    if isinstance(x, dict):
+        out = zeros_like(x)
+        out[index] = add(out[index], g)
+        return out
     if isinstance(x, (tuple, list)):
         out = [zeros_like(v) for v in x]
         if isinstance(index, slice):
@@ -211,7 +224,7 @@ def scatter_add(x_bar, index, g, x=None):
 
 
 def _is_zero(value):
-    return not isinstance(value, (np.ndarray, tuple, list)) and value == 0
+    return not isinstance(value, (np.ndarray, tuple, list, dict)) and value == 0
 
 
 def unwrite(y_bar, index, want=True):
@@ -266,8 +279,14 @@ def add(a, b):
     """Sum of two adjoints that may be containers (tuples add elementwise)."""
     if a is None or (isinstance(b, (tuple, list)) and _is_zero(a)):
         return b
+    if isinstance(b, dict) and _is_zero(a):
+        return b
+    if isinstance(a, dict) and _is_zero(b):
+        return a
     if b is None or (isinstance(a, (tuple, list)) and _is_zero(b)):
         return a
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: add(a.get(k), b.get(k)) for k in a.keys() | b.keys()}
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return type(a)(add(u, v) for u, v in zip(a, b))
     return a + b
