@@ -443,6 +443,13 @@ class Normalizer:
             if len(value.elts) != len(target.elts):
                 self.fail(stmt, "unpacking with a different number of values")
             atoms = [self.atomize(e) for e in value.elts]
+            bound = {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+            for i, atom in enumerate(atoms):
+                if isinstance(atom, gast.Name) and atom.id in bound:
+                    # a, b = b, a on names that keep their name: read both first
+                    tmp = self.temp()
+                    self.emit(assign(tmp, atom), stmt)
+                    atoms[i] = gast.copy_location(load(tmp), atom)
             for elt, atom in zip(target.elts, atoms):
                 if isinstance(elt, gast.Name):
                     self.emit(assign(self.new_version(elt.id, stmt), atom), stmt)

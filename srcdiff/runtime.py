@@ -46,7 +46,7 @@ def unbroadcast(g, x):
     shape = np.shape(x)
     gshape = np.shape(g)
     if gshape == shape:
-        return g
+        return g[()] if not shape and isinstance(g, np.ndarray) else g
     if not shape:
         return np.sum(g)
     full = np.broadcast_shapes(gshape, shape)
@@ -235,7 +235,9 @@ def unwrite(y_bar, index, want=True):
         y_bar = list(y_bar)
         y_bar[index] = zeros_like(part)
     elif isinstance(y_bar, np.ndarray):
-        part = np.copy(y_bar[index])
+        part = y_bar[index]
+        if isinstance(part, np.ndarray):
+            part = part.copy()
         if not y_bar.flags.writeable:
             y_bar = np.array(y_bar)
         y_bar[index] = 0.0
