@@ -170,6 +170,10 @@ class Optimizer:
                         return n
                     changed = True
                     return gast.Constant(value=value, kind=None)
+                if isinstance(n.op, gast.Add) and isinstance(right, gast.UnaryOp) \
+                        and isinstance(right.op, gast.USub):
+                    changed = True
+                    return gast.BinOp(left=left, op=gast.Sub(), right=right.operand)
                 if isinstance(n.op, gast.Pow) and _num(right) and right.value == 1 \
                         and not isinstance(right.value, bool):
                     changed = True

@@ -204,7 +204,7 @@ class Reverse:
         else:
             bar = self.adj[name]
             if bar in self.owned:
-                value = self.rt("scatter_add", load(bar), index, g)
+                value = self.rt("scatter_add", load(bar), index, g, load(name))
             else:
                 value = self.rt("add", load(bar), self.rt("scatter", load(name), index, g))
             self.emit(assign(bar, value), where)
@@ -216,6 +216,8 @@ class Reverse:
         result = shapes.get(target)
         if operand is not None and operand == result:
             return expr
+        if self.has_lazy:  # the adjoint may be a scalar standing for the result's shape
+            return self.rt("unbroadcast", expr, load(atom.id), load(target))
         if operand == SCALAR:
             return call(attr(self.aliases["np"], "sum"), [expr])
         return self.rt("unbroadcast", expr, load(atom.id))
@@ -262,6 +264,30 @@ class Reverse:
         else:
             self.fail(NoRuleError, stmt, f"no derivative rule for {op.callee_name}")
 
+    def lazy_reduction_possible(self, op):
+        return op.kind == "rule" and op.rule.name in _LAZY_REDUCTIONS and any(
+            self.an.active(t) for t in op.targets)
+
+    def lazy_reduction(self, op):
+        """A full ``np.sum`` / ``np.mean``: its adjoint is the scalar itself, which
+        stands for a constant array of the operand's shape (materialised only where a
+        shape is needed: ``rt.unbroadcast`` with the result, ``rt.like``, the end)."""
+        if op.kind != "rule" or op.rule.name not in _LAZY_REDUCTIONS:
+            return None
+        bound = op.bindings
+        axis, keepdims = bound.get("axis"), bound.get("keepdims")
+        if axis is not None and not (isinstance(axis, gast.Constant) and axis.value is None):
+            return None
+        if keepdims is not None and not (isinstance(keepdims, gast.Constant)
+                                         and keepdims.value is False):
+            return None
+        g = load(self.adj[op.targets[0]])
+        operand = bound["a"]
+        if op.rule.name.endswith("mean"):
+            g = gast.BinOp(left=g, op=gast.Div(),
+                           right=call(attr(self.aliases["np"], "size"), [copy.deepcopy(operand)]))
+        return "a", g
+
     def write_adjoint(self, op):
         """``y[i] = v``: v gets y's adjoint at i, which is then zero (overwritten)."""
         stmt = op.stmt
@@ -273,12 +299,12 @@ class Reverse:
         if self.is_active(value):
             part = self.namer.fresh(f"{value.id}_part")
             self.emit(assign(gast.Tuple(elts=[store(part), store(bar)], ctx=gast.Store()),
-                             self.rt("unwrite", load(bar), index)), stmt)
+                             self.rt("unwrite", load(bar), index, load(y))), stmt)
             self.accumulate(value.id, self.rt("unbroadcast", load(part), load(value.id)),
                             True, stmt)
         else:
-            self.emit(assign(bar, self.rt("unwrite", load(bar), index, constant(False))),
-                      stmt)
+            self.emit(assign(bar, self.rt("unwrite", load(bar), index, load(y),
+                                          constant(False))), stmt)
 
     def append_adjoint(self, op):
         """``lst.append(v)``: v gets the adjoint of the last element."""
@@ -306,7 +332,7 @@ class Reverse:
         values = {result_param: load(t), **bindings}
         upstream = self.adj[t]
         if rule.shape not in ("elementwise", "broadcast", "scalar", "reduce") \
-                and self.accumulated:
+                and (self.accumulated or self.has_lazy):
             # with control flow an adjoint may still be the zero placeholder 0.0
             upstream = self.namer.fresh(f"{t}_bar_full")
             self.emit(assign(upstream, self.rt("like", load(self.adj[t]), load(t))),
@@ -324,6 +350,12 @@ class Reverse:
                           "wrap that argument in srcdiff.stop_gradient(...) if its "
                           "derivative should be zero")
         upstream_clean = t not in self.dirty
+        lazy = self.lazy_reduction(op)
+        if lazy is not None:
+            atom = bindings[lazy[0]]
+            if self.is_active(atom):
+                self.accumulate(atom.id, lazy[1], False, op.stmt)
+            return
         for c in contributions:
             atom = bindings.get(c.param)
             if not self.is_active(atom):
@@ -636,6 +668,7 @@ class Reverse:
         norm = self.norm
         tree = self.an.tree
         self.categorize(tree)
+        self.has_lazy = any(self.lazy_reduction_possible(op) for op in self.an.ops)
         self.first_def = {}
         for op in self.an.ops:
             for t in op.targets:
@@ -818,6 +851,8 @@ def _with_siblings(fn, scope):
     fn.body = [copy.deepcopy(scope[n].original) for n in sorted(needed)] + fn.body
     return fn
 
+
+_LAZY_REDUCTIONS = {"numpy.sum", "ndarray.sum", "numpy.mean", "ndarray.mean"}
 
 _CONTAINER_HELPERS = {"sum_adjoint", "unstack", "unconcatenate", "unarray", "pack", "scatter"}
 

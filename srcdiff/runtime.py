@@ -37,14 +37,19 @@ def zeros_like(x):
     return 0.0
 
 
-def unbroadcast(g, x):
+def unbroadcast(g, x, result=None):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape.
 
     The result has exactly ``x``'s shape (a NumPy scalar when ``x`` is a scalar).
     A ``g`` smaller than ``x`` (the zero placeholder of an adjoint that received
-    nothing yet) is broadcast up."""
+    nothing yet, or a scalar standing for a constant array: the adjoint of a full
+    ``np.sum``) is broadcast up, to ``result``'s shape when it is given."""
     shape = np.shape(x)
     gshape = np.shape(g)
+    if result is not None and gshape != np.shape(result):
+        # a scalar adjoint standing for a constant array of the result's shape
+        g = np.broadcast_to(g, np.shape(result))
+        gshape = g.shape
     if gshape == shape:
         return g[()] if not shape and isinstance(g, np.ndarray) else g
     if not shape:
@@ -185,7 +190,7 @@ def part(adjoint, key):
     """The adjoint of one element of a container (zero if it received none)."""
     if isinstance(adjoint, (tuple, list, dict)):
         return adjoint[key]
-    return adjoint if isinstance(adjoint, np.ndarray) and adjoint.ndim else 0.0
+    return adjoint  # an array adjoint of a stacked value, or a scalar for every element
 
 
 def scatter(x, index, g):
@@ -217,6 +222,11 @@ def scatter_add(x_bar, index, g, x=None):
         else:
             x_bar[index] += g
         return x_bar
+    if x is not None and not isinstance(x, (tuple, list, dict)) \
+            and not isinstance(x_bar, (tuple, list, dict)):
+        # a scalar adjoint: zero, or standing for a constant array of x's shape
+        out = np.zeros(np.shape(x)) + x_bar
+        return scatter_add(out, index, g, x)
     fresh = scatter(x if x is not None else x_bar, index, g)
     if _is_zero(x_bar):
         return fresh
@@ -227,9 +237,12 @@ def _is_zero(value):
     return not isinstance(value, (np.ndarray, tuple, list, dict)) and value == 0
 
 
-def unwrite(y_bar, index, want=True):
+def unwrite(y_bar, index, y, want=True):
     """Adjoint of ``y[index] = v``: the part of ``y_bar`` at ``index`` (for ``v``),
     and ``y_bar`` with that part set to zero (the old value there is gone)."""
+    if not isinstance(y_bar, (list, tuple, np.ndarray)) and not _is_zero(y_bar) \
+            and isinstance(y, np.ndarray):
+        y_bar = np.full(y.shape, y_bar)
     if isinstance(y_bar, list):
         part = y_bar[index]
         y_bar = list(y_bar)
@@ -250,7 +263,7 @@ def unappend(lst_bar):
     """Adjoint of ``lst.append(v)``: (adjoint of v, adjoint of the shorter list)."""
     if isinstance(lst_bar, (list, tuple)) and len(lst_bar):
         return lst_bar[-1], list(lst_bar[:-1])
-    return 0.0, lst_bar
+    return lst_bar, lst_bar  # zero, or a scalar standing for every element
 
 
 def unextend(lst_bar, values):
@@ -260,7 +273,7 @@ def unextend(lst_bar, values):
         parts = list(lst_bar[len(lst_bar) - n:])
         rest = list(lst_bar[:len(lst_bar) - n])
     else:
-        parts, rest = [0.0] * n, lst_bar
+        parts, rest = [lst_bar] * n, lst_bar
     if isinstance(values, np.ndarray):
         parts = np.stack([np.broadcast_to(p, np.shape(v)) for p, v in zip(parts, values)])
     return parts, rest
