@@ -26,8 +26,9 @@ _OPERATORS = {
     gast.Add: "operator.add", gast.Sub: "operator.sub", gast.Mult: "operator.mul",
     gast.Div: "operator.truediv", gast.Pow: "operator.pow",
     gast.MatMult: "operator.matmul", gast.USub: "operator.neg", gast.UAdd: "operator.pos",
+    gast.Mod: "operator.mod",
 }
-_NONDIFF_OPERATORS = (gast.FloorDiv, gast.Mod, gast.BitAnd, gast.BitOr, gast.BitXor,
+_NONDIFF_OPERATORS = (gast.FloorDiv, gast.BitAnd, gast.BitOr, gast.BitXor,
                       gast.LShift, gast.RShift, gast.Not, gast.Invert)
 CONSTANT_ATTRIBUTES = {"shape", "ndim", "size", "dtype"}
 

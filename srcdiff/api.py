@@ -57,6 +57,8 @@ def cache_info():
 
 
 def _derivative(f, wrt, mode):
+    if isinstance(wrt, list):
+        wrt = tuple(wrt)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     try:

@@ -7,11 +7,13 @@ made (lambda, decorator, bound method, srcdiff's own output) is settled here.
 """
 
 import ast
+import dis
 import builtins
 import copy
 import dataclasses
 import inspect
 import linecache
+import textwrap
 
 import gast
 
@@ -81,27 +83,57 @@ def _find_node(tree, code):
 
 
 def _same_code(node, code, filename):
-    """Does the parsed def compile to the code object we have?  (A file edited
-    after import would otherwise give the derivative of other code.)"""
-    plain = copy.deepcopy(node)
-    plain.decorator_list = []
-    tree = gast.gast_to_ast(gast.Module(body=[plain], type_ignores=[]))
-    ast.fix_missing_locations(tree)
+    """Does the def in the file compile to the code object we have?  (A file
+    edited after import would otherwise give the derivative of other code.)"""
+    lines = linecache.getlines(filename)
+    first = _first_line(node)
+    last = getattr(node, "end_lineno", None)
+    if not last:
+        return True
+    text = textwrap.dedent("".join(lines[first - 1:last]))
     try:
-        module = compile(tree, filename, "exec")
-    except (SyntaxError, ValueError):
-        return True  # e.g. 'return' outside function context: nothing to compare
-    compiled = next((c for c in module.co_consts if inspect.iscode(c)), None)
+        module = compile(text, filename, "exec", dont_inherit=True)
+    except SyntaxError:
+        return False
+    compiled = next((c for c in module.co_consts if inspect.iscode(c)
+                     and c.co_name == code.co_name), None)
     if compiled is None:
         return True
 
     def consts(c):
         return [k for k in c.co_consts if not inspect.iscode(k)]
 
+    if _operations(compiled) != _operations(code):
+        return False
     return (compiled.co_varnames == code.co_varnames
             and consts(compiled) == consts(code)
             and set(compiled.co_names) | set(compiled.co_freevars)
             == set(code.co_names) | set(code.co_freevars))
+
+
+_SKIP_OPS = {"RESUME", "NOP", "CACHE", "PRECALL", "PUSH_NULL", "COPY_FREE_VARS", "MAKE_CELL",
+             "EXTENDED_ARG", "KW_NAMES"}
+_SAME_OPS = {"LOAD_METHOD": "LOAD_ATTR", "CALL_METHOD": "CALL", "CALL_FUNCTION": "CALL",
+             "LOAD_DEREF": "LOAD_VAR", "LOAD_GLOBAL": "LOAD_VAR", "LOAD_NAME": "LOAD_VAR",
+             "LOAD_CLASSDEREF": "LOAD_VAR", "LOAD_FAST": "LOAD_VAR",
+             "STORE_DEREF": "STORE_VAR", "STORE_FAST": "STORE_VAR"}
+
+
+def _operations(code):
+    """The operations a code object performs, blind to how names are looked up
+    (which depends on where it was compiled) and to jump offsets."""
+    ops = []
+    for ins in dis.get_instructions(code):
+        name = ins.opname
+        if name in _SKIP_OPS:
+            continue
+        name = _SAME_OPS.get(name, name)
+        if "JUMP" in name or "FOR_ITER" in name or "SEND" in name:
+            ops.append(name)
+        else:
+            value = ins.argval
+            ops.append((name, value if not inspect.iscode(value) else value.co_name))
+    return ops
 
 
 def unwrap(func):

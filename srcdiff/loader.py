@@ -39,7 +39,11 @@ def compile_unit(unit):
                + f"    return {unit.name}\n")
     digest = hashlib.sha1(wrapper.encode()).hexdigest()[:10]
     filename = f"<srcdiff {unit.name} {digest}>"
-    linecache.cache[filename] = (len(wrapper), None, wrapper.splitlines(True), filename)
+    # linecache gets the text as the reader should see it: the same lines, not
+    # indented by the factory (tracebacks and pdb count lines, not columns)
+    shown = (f"# {FACTORY}({', '.join(params)}):\n" + unit.text
+             + f"# return {unit.name}\n")
+    linecache.cache[filename] = (len(shown), None, shown.splitlines(True), filename)
     code = compile(wrapper, filename, "exec")
     namespace = {}
     exec(code, unit.info.globals, namespace)

@@ -21,8 +21,8 @@ def seed(y, function):
             f"grad needs a scalar output, but {function}() returned a value of "
             f"shape {np.shape(y)}",
             function=function,
-            hint="reduce the output (e.g. np.sum) or use a vector-Jacobian product "
-                 "(srcdiff.vjp)")
+            hint="reduce the output to a scalar (e.g. np.sum), or differentiate one "
+                 "element at a time")
     return 1.0
 
 

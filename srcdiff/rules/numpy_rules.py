@@ -267,6 +267,12 @@ def concatenate(y, arrays, axis=0):
     d[arrays] = rt.unconcatenate(d[y], arrays, axis)
 
 
+@adjoint(np.mod, np.remainder, shape="broadcast")
+def remainder(z, x1, x2):
+    d[x1] = d[z]
+    d[x2] = -d[z] * np.floor(x1 / x2)
+
+
 @adjoint(np.copy, "ndarray.copy", np.float64, shape="elementwise")
 def copy(y, a):
     d[a] = d[y]
@@ -281,7 +287,7 @@ _templates = {"reshape": Template(_reshape_adjoint, "ndarray.reshape")}
 
 # --- no derivative: the result carries none -----------------------------------
 
-nondiff(np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc, np.fix,
+nondiff(np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc,
         np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort,
         np.isnan, np.isinf, np.isfinite, np.equal, np.not_equal, np.less,
         np.less_equal, np.greater, np.greater_equal, np.logical_and,

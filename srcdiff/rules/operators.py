@@ -47,3 +47,9 @@ def neg(y, x):
 @adjoint("operator.pos", shape="elementwise")
 def pos(y, x):
     d[x] = d[y]
+
+
+@adjoint("operator.mod", shape="broadcast")
+def mod(z, x, y):
+    d[x] = d[z]
+    d[y] = -d[z] * np.floor(x / y)
