@@ -93,8 +93,8 @@ def _same_code(node, code, filename):
     text = textwrap.dedent("".join(lines[first - 1:last]))
     try:
         module = compile(text, filename, "exec", dont_inherit=True)
-    except SyntaxError:
-        return False
+    except SyntaxError:  # e.g. 'nonlocal' outside its function: cannot compare
+        return True
     compiled = next((c for c in module.co_consts if inspect.iscode(c)
                      and c.co_name == code.co_name), None)
     if compiled is None:

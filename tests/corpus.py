@@ -653,6 +653,17 @@ def np_square(x):
     return np.sum(np.square(x) * x)
 
 
+@case((S(0.3, 2.9), S(3.1, 3.9)), (A((4,), 0.3, 2.9), S(3.1, 3.9)),
+      (A((2, 3), 4.2, 5.8), A((3,), 1.6, 1.9)), wrts=[(0, 1)])
+def np_remainder(x, y):
+    return np.sum(np.remainder(x * 1.5, y) * x)
+
+
+@case((S(0.3, 2.9), S(3.1, 3.9)), (A((4,), 4.2, 5.8), S(1.6, 1.9)), wrts=[(0, 1)])
+def op_mod(x, y):
+    return np.sum((x % y) ** 2)
+
+
 @case((S(0.3, 2.0), S()), (A((4,), 0.3, 2.0), A((4,))),
       (A((2, 3), 0.3, 2.0), S()), wrts=[(0, 1)])
 def np_power(x, y):

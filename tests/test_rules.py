@@ -404,6 +404,8 @@ RULE_CASES = {
     "numpy.sqrt": [c("np_sqrt")],
     "numpy.square": [c("np_square")],
     "numpy.power": [c("np_power"), c("np_power_const")],
+    "numpy.remainder": [c("np_remainder")],
+    "operator.mod": [c("op_mod")],
     "numpy.sign": [c("np_sign"), R(nd_sign, _NZV)],
     "numpy.maximum": [c("np_maximum"), c("np_maximum_const")],
     "numpy.minimum": [c("np_minimum"), c("np_maximum_const")],

@@ -1,0 +1,206 @@
+"""Runtime helpers for higher-order and forward-mode derivatives.
+
+Generated reverse code calls the helpers of ``runtime.py``; differentiating
+that code again (``grad(grad(f))``, ``hessian``) needs the derivatives of
+those helpers, and some of these derivatives are helpers of their own.  They
+live here and are re-exported by ``runtime`` (generated code calls them as
+``rt.<name>``).  Almost all are linear in their first argument and come in
+transposed pairs (``scatter`` / ``gather``, ``pack`` / ``unpack_parts``,
+``unstack`` / ``unstack_adjoint`` ...); the rules are in
+``rules/runtime_rules.py``.  Zero placeholders (a bare ``0.0`` standing for a
+zero of any shape or structure) are accepted wherever an adjoint or tangent
+goes in, as in ``runtime.py``.
+"""
+
+import numpy as np
+
+from . import runtime as _rt
+
+_CONTAINERS = (tuple, list, dict)
+
+
+def _is_zero(value):
+    return not isinstance(value, (np.ndarray,) + _CONTAINERS) and value is not None \
+        and np.ndim(value) == 0 and value == 0
+
+
+def matprod(a, b):
+    """``a @ b``, or ``np.dot`` when one side is a scalar (``np.dot(2.0, v)``)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return np.dot(a, b)
+    return np.matmul(a, b)
+
+
+def gather(h, index, g):
+    """Adjoint of ``scatter(x, index, g)`` with respect to ``g``: ``h[index]``
+    summed back to ``g``'s shape (``h`` a zero placeholder: zeros like ``g``)."""
+    if isinstance(h, _CONTAINERS):
+        v = h[index]
+        if isinstance(g, _CONTAINERS) or isinstance(v, _CONTAINERS):
+            return v
+        return _rt.unbroadcast(v, g)
+    if np.ndim(h) == 0:
+        return _rt.unbroadcast(h, g) if isinstance(g, np.ndarray) else h
+    return _rt.unbroadcast(np.asarray(h)[index], g)
+
+
+def unpart(h, adjoint, key):
+    """Adjoint of ``part(adjoint, key)`` with respect to ``adjoint``."""
+    if isinstance(adjoint, _CONTAINERS):
+        return _rt.scatter(adjoint, key, h)
+    if isinstance(adjoint, np.ndarray) and adjoint.ndim:
+        return h
+    return 0.0
+
+
+def unadd(h, a):
+    """Adjoint of one operand ``a`` of ``add(a, b)`` / ``like(a, y)``: ``h``
+    summed to ``a``'s shape, as it is for containers."""
+    if isinstance(a, _CONTAINERS) or isinstance(h, _CONTAINERS):
+        return h
+    if a is None:
+        return 0.0
+    return _rt.unbroadcast(h, a)
+
+
+def owned(g, y):
+    """A fresh tangent shaped like ``y`` that in-place writes may change."""
+    if isinstance(y, dict):
+        return dict(g) if isinstance(g, dict) else _rt.zeros_like(y)
+    if isinstance(y, (list, tuple)):
+        return list(g) if isinstance(g, (list, tuple)) else list(_rt.zeros_like(y))
+    g = np.broadcast_to(g, np.shape(y))
+    return np.array(g, dtype=np.result_type(g.dtype, float))
+
+
+def unwrite_tangent(dy, index, want=True):
+    """``unwrite`` on a copy (tangents may share memory; primals do not)."""
+    if isinstance(dy, np.ndarray):
+        dy = np.array(dy)
+    return _rt.unwrite(dy, index, want)
+
+
+def unwrite_adjoint(h, y_bar, index, want=True):
+    """Adjoint of ``unwrite(y_bar, index, want)`` with respect to ``y_bar``:
+    the adjoint of the rest with the adjoint of the part put back at ``index``."""
+    if want:
+        part, rest = h
+    else:
+        part, rest = 0.0, h
+    if isinstance(rest, list):
+        rest = list(rest)
+        rest[index] = part
+        return rest
+    if not isinstance(y_bar, np.ndarray):
+        return 0.0
+    out = np.array(np.broadcast_to(rest, y_bar.shape), dtype=np.result_type(
+        np.asarray(rest).dtype, float))
+    out[index] = part
+    return out
+
+
+def unpop(lst_bar, v_bar, lst):
+    """Adjoint of ``v = lst.pop()`` with respect to ``lst``: ``v``'s adjoint
+    back at the end.  ``lst`` (the list after the pop) gives the length when
+    ``lst_bar`` is still the zero placeholder."""
+    if isinstance(lst_bar, (list, tuple)) and len(lst_bar) == len(lst):
+        return list(lst_bar) + [v_bar]
+    return [0.0] * len(lst) + [v_bar]
+
+
+def unappend_adjoint(h, lst_bar):
+    """Adjoint of ``unappend(lst_bar)``: ``h = (part, rest)`` joined again."""
+    part, rest = h
+    if isinstance(lst_bar, (list, tuple)) and len(lst_bar):
+        rest = list(rest) if isinstance(rest, (list, tuple)) else [0.0] * (len(lst_bar) - 1)
+        return rest + [part]
+    return rest
+
+
+def unextend_adjoint(h, lst_bar, values):
+    """Adjoint of ``unextend(lst_bar, values)``."""
+    parts, rest = h
+    n = len(values)
+    if isinstance(lst_bar, (list, tuple)) and len(lst_bar) >= n:
+        rest = list(rest) if isinstance(rest, (list, tuple)) else [0.0] * (len(lst_bar) - n)
+        if _is_zero(parts):
+            parts = [0.0] * n
+        return rest + list(parts)
+    return rest
+
+
+def unpack_parts(h, x, parts):
+    """Adjoint of ``pack(x, parts)`` with respect to ``parts``."""
+    if isinstance(x, (tuple, list)):
+        if not isinstance(h, (tuple, list)):
+            return tuple(None if p is None else 0.0 for p in parts)
+        return tuple(None if p is None else unadd(hi, p) for hi, p in zip(h, parts))
+    h = np.broadcast_to(h, np.shape(x))
+    return tuple(None if p is None else _rt.unbroadcast(h[i], p)
+                 for i, p in enumerate(parts))
+
+
+def unstack_adjoint(h, g, xs, axis=0):
+    """Adjoint of ``unstack(g, xs, axis)`` with respect to ``g``."""
+    if not isinstance(h, (tuple, list)):
+        h = [h] * len(xs)
+    shape = np.shape(g)
+    piece = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
+    return np.stack([np.broadcast_to(p, piece) for p in h], axis=axis)
+
+
+def unconcatenate_adjoint(h, g, xs, axis=0):
+    """Adjoint of ``unconcatenate(g, xs, axis)`` with respect to ``g``."""
+    if not isinstance(h, (tuple, list)):
+        h = [h] * len(xs)
+    pieces = np.split(np.zeros(np.shape(g)), np.cumsum([np.shape(x)[axis] for x in xs])[:-1],
+                      axis=axis)
+    return np.concatenate([np.broadcast_to(p, np.shape(z)) for p, z in zip(h, pieces)],
+                          axis=axis)
+
+
+def unsum_adjoint(h, g, xs):
+    """Adjoint of ``sum_adjoint(g, xs)`` with respect to ``g``."""
+    if isinstance(xs, (tuple, list)):
+        if not isinstance(h, (tuple, list)):
+            h = [h] * len(xs)
+        total = 0.0
+        for hi in h:
+            total = total + _rt.unbroadcast(hi, g)
+        return _rt.unbroadcast(total, g)
+    return _rt.unbroadcast(h, g)
+
+
+def uncast(h, g):
+    """Adjoint of ``cast_grad(g, x)`` with respect to ``g``."""
+    if isinstance(g, (tuple, list)) and isinstance(h, (tuple, list)):
+        return type(g)(uncast(hi, gi) for hi, gi in zip(h, g))
+    return unadd(h, g)
+
+
+def rearray(h, g, obj):
+    """Adjoint of ``unarray(g, obj)`` with respect to ``g``."""
+    if isinstance(obj, (tuple, list)):
+        shape = np.shape(g)
+        if not isinstance(h, (tuple, list)):
+            h = [h] * len(obj)
+        return np.stack([np.broadcast_to(rearray(hi, g[i], v), shape[1:])
+                         for i, (hi, v) in enumerate(zip(h, obj))])
+    return _rt.unbroadcast(h, g)
+
+
+def scatter_add_tangent(dx_bar, index, dg, x, x_bar):
+    """Tangent of ``scatter_add(x_bar, index, g, x)`` (no in-place update)."""
+    return _rt.add(dx_bar, _rt.scatter(x if x is not None else x_bar, index, dg))
+
+
+def tangent_sum(xs):
+    """Tangent of the builtin ``sum(xs)``: the sum of the tangents."""
+    if isinstance(xs, (tuple, list)):
+        total = 0.0
+        for v in xs:
+            total = total + v
+        return total
+    if np.ndim(xs) == 0:
+        return xs
+    return np.sum(xs, axis=0)
