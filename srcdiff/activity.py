@@ -16,6 +16,7 @@ import dataclasses
 import inspect
 
 import gast
+import numpy as np
 
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .rules import registry
@@ -127,6 +128,10 @@ class Resolver:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
             base = stmt.targets[0].value.id
             return Op("write", stmt, [base], _name_atoms([stmt.value]) + [base])
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+                and _is_pop(stmt.value, self.norm.versions):
+            # v = lst.pop() (normalize gives every pop a target)
+            return Op("pop", stmt, [stmt.targets[0].id], [stmt.value.func.value.id])
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
                 and isinstance(stmt.value.func, gast.Attribute) \
                 and stmt.value.func.attr in ("append", "extend") \
@@ -283,6 +288,12 @@ class Resolver:
         return bindings
 
 
+def _is_pop(value, versions):
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
+        and value.func.attr == "pop" and isinstance(value.func.value, gast.Name) \
+        and value.func.value.id in versions and not value.args and not value.keywords
+
+
 def _is_library(func):
     module = getattr(func, "__module__", "") or ""
     return module.split(".")[0] in ("numpy", "scipy", "math", "builtins", "autograd", "srcdiff",
@@ -301,6 +312,11 @@ def _broadcast(shapes, fresh):
         return SCALAR
     if len(distinct) == 1:
         return distinct.pop()
+    if all(concrete(s) for s in distinct):
+        try:
+            return tuple(np.broadcast_shapes(*distinct))
+        except ValueError:
+            return fresh
     return fresh
 
 
@@ -314,11 +330,88 @@ def _shape_of(atom, shapes):
     return None
 
 
-def infer_shape(op, shapes):
+def concrete(shape):
+    """A shape known exactly (a tuple of ints), as in a specialised transformation."""
+    return isinstance(shape, tuple) and all(type(d) is int for d in shape)
+
+
+def _constant_value(node, ints):
+    """The value of an index-like expression made of constants (or KeyError).
+    Names in ``ints`` are loop counters: any int stands in for them."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Name) and node.id in ints:
+        return 0
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return -_constant_value(node.operand, ints)
+    if isinstance(node, gast.Slice):
+        bounds = (node.lower, node.upper, node.step)
+        if any(isinstance(b, gast.Name) for b in bounds):
+            raise KeyError(node)  # a bound that varies: the length varies
+        return slice(*[None if b is None else _constant_value(b, ints) for b in bounds])
+    if isinstance(node, gast.Tuple):
+        return tuple(_constant_value(e, ints) for e in node.elts)
+    raise KeyError(node)
+
+
+def _dummy(shape):
+    """A zero-cost array of ``shape`` (every element the same memory)."""
+    return np.lib.stride_tricks.as_strided(np.zeros(1), shape, (0,) * len(shape))
+
+
+def concrete_shape(op, shapes, ints):
+    """The exact result shape of an op whose operand shapes are known, or None."""
+    stmt = op.stmt
+    try:
+        if op.kind == "subscript":
+            value = stmt.value
+            base = shapes.get(value.value.id)
+            if not concrete(base):
+                return None
+            return _dummy(base)[_constant_value(value.slice, ints)].shape
+        if op.kind != "rule":
+            return None
+        bound = {k: v for k, v in op.bindings.items() if k != "__template__"}
+        name = op.rule.name
+        if name in ("operator.matmul", "numpy.matmul", "numpy.dot", "ndarray.dot"):
+            a, b = [_shape_of(v, shapes) for v in bound.values()]
+            if concrete(a) and concrete(b) and len(a) <= 2 and len(b) <= 2 \
+                    and a and b:
+                return tuple(np.shape(_dummy(a) @ _dummy(b)))
+            return None
+        if op.rule.shape == "reduce" or name in (
+                "numpy.transpose", "ndarray.transpose", "ndarray.T", "numpy.reshape",
+                "numpy.squeeze", "ndarray.squeeze", "numpy.expand_dims", "numpy.ravel",
+                "ndarray.ravel"):
+            first, *rest = bound.items()
+            base = _shape_of(first[1], shapes)
+            if not concrete(base):
+                return None
+            kwargs = {k: _constant_value(v, set()) for k, v in rest}
+            func = {"numpy.transpose": np.transpose, "ndarray.transpose": np.transpose,
+                    "ndarray.T": np.transpose, "numpy.reshape": np.reshape,
+                    "numpy.squeeze": np.squeeze, "ndarray.squeeze": np.squeeze,
+                    "numpy.expand_dims": np.expand_dims, "numpy.ravel": np.ravel,
+                    "ndarray.ravel": np.ravel}.get(name)
+            if func is None:
+                func = {"sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max,
+                        "min": np.min}.get(name.rsplit(".", 1)[1])
+            if func is None:
+                return None
+            return tuple(np.shape(func(_dummy(base), **kwargs)))
+    except Exception:  # anything not evaluable statically: not known
+        return None
+    return None
+
+
+def infer_shape(op, shapes, ints=frozenset()):
     target = op.targets[0] if op.targets else None
     fresh = ("like", target, id(op))
     if op.kind == "copy":
         return shapes.get(op.operands[0], ("like", op.operands[0]))
+    known = concrete_shape(op, shapes, ints)
+    if known is not None:
+        return known
     if op.kind != "rule":
         return fresh
     rule = op.rule
@@ -370,14 +463,14 @@ def _compounds(nodes):
             yield from _compounds(node.orelse)
 
 
-def _shapes_block(nodes, env):
+def _shapes_block(nodes, env, ints=frozenset()):
     """Flow-sensitive symbolic shapes: each op records what it sees."""
     for node in nodes:
         if isinstance(node, Op):
             seen = {n: env.get(n, ("like", n)) for n in node.operands}
             for t in node.targets:
                 if len(node.targets) == 1 and node.kind not in ("write", "append", "extend"):
-                    env[t] = infer_shape(node, env)
+                    env[t] = infer_shape(node, env, ints)
                 else:
                     env[t] = ("like", t, id(node))
             seen.update({t: env[t] for t in node.targets})
@@ -385,29 +478,45 @@ def _shapes_block(nodes, env):
             continue
         if node.kind == "if":
             a, b = dict(env), dict(env)
-            _shapes_block(node.body, a)
-            _shapes_block(node.orelse, b)
+            _shapes_block(node.body, a, ints)
+            _shapes_block(node.orelse, b, ints)
             for n in _assigned_in(node.body) | _assigned_in(node.orelse):
                 env[n] = a[n] if a.get(n) == b.get(n) and n in a else ("like", n, id(node))
         else:
             changed = _assigned_in(node.body)
+            inner_ints = ints | {node.target} if node.kind == "for" else ints
             if node.target:
                 changed.add(node.target)
-            for n in changed:  # loop-carried values may change shape between iterations
-                env[n] = ("like", n, id(node), "loop")
-            _shapes_block(node.body, dict(env))
+            # exact shapes that one pass through the body leaves unchanged stay exact
+            trial = dict(env)
+            if node.target:
+                trial[node.target] = SCALAR
+            _shapes_block(node.body, trial, inner_ints)
             for n in changed:
-                env[n] = ("like", n, id(node), "after")
+                stable = concrete(env.get(n)) and trial.get(n) == env.get(n)
+                if not stable:  # loop-carried values may change shape between iterations
+                    env[n] = ("like", n, id(node), "loop")
+            if node.target:
+                env[node.target] = SCALAR
+            _shapes_block(node.body, dict(env), inner_ints)
+            for n in changed:
+                if not concrete(env.get(n)):
+                    env[n] = ("like", n, id(node), "after")
 
 
 # --- the analysis -----------------------------------------------------------------
 
-def analyze(info, norm, wrt):
+def analyze(info, norm, wrt, arg_shapes=None):
+    """``arg_shapes``: exact shapes of the arguments (a specialised transformation)
+    or None (the generic one)."""
     resolver = Resolver(info, norm)
     tree = [resolver.node(stmt) for stmt in norm.body]
     ops = list(_flatten(tree))
 
     shapes = {p: ("like", p) for p in norm.params}  # annotations are not trusted
+    for p, shape in (arg_shapes or {}).items():
+        if shape is not None:
+            shapes[p] = tuple(shape)
     _shapes_block(tree, shapes)
 
     # dependence on wrt (to a fixed point: loops carry values around)
@@ -591,3 +700,17 @@ def _check_effect(resolver, op, varied):
                       "that depends on the differentiated arguments (in-place updates "
                       "are not differentiated yet)",
                       "compute a new value instead of updating in place")
+    if isinstance(value, gast.Call) and any(
+            isinstance(a, gast.Name) and a.id in varied for a in value.args):
+        try:
+            obj = _static_value(resolver.info, value.func)
+        except (KeyError, AttributeError):
+            obj = None
+        if (getattr(obj, "__module__", None) or "").startswith("srcdiff.runtime"):
+            # generated code undoing list.extend (rt.unextend_list) on an active list
+            resolver.fail(UnsupportedSyntaxError, op.stmt,
+                          f"srcdiff's helper {_display(value.func)}() updates a value that "
+                          "depends on the differentiated arguments in place; it has no "
+                          "derivative (higher-order derivatives of code that extends a "
+                          "list)",
+                          "use list.append in a loop instead of list.extend")

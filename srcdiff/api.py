@@ -2,11 +2,14 @@
 
 import functools
 import inspect
+import re
 import types
 import weakref
 
+import numpy as np
+
 from . import frontend, loader, pipeline, reverse
-from .errors import SourceError, WrtError
+from .errors import SourceError, SrcdiffError, WrtError
 
 MODES = ("grad", "value_and_grad")
 
@@ -106,9 +109,65 @@ def _build(f, wrt, mode):
     result.__defaults__ = func.__defaults__
     result.__kwdefaults__ = func.__kwdefaults__
     result.__srcdiff_unit__ = unit
+    if _SHAPE_DEPENDENT.search(unit.text):
+        result = _specializing(result, unit, func, names, as_tuple, mode)
     result.__doc__ = f"{'Gradient' if mode == 'grad' else 'Value and gradient'} of " \
                      f"{func.__qualname__} with respect to {', '.join(names)} (srcdiff)."
     return result
+
+
+_SHAPE_DEPENDENT = re.compile(r"\.(unbroadcast|like|matmul_dx|matmul_dy)\(")
+_SCALAR_TYPES = (float, int, np.float64, np.float32, np.int64)
+_MAX_SPECIALIZATIONS = 16
+
+
+def _specializing(generic, unit, func, names, as_tuple, mode):
+    """The generated function, specialised on the shapes of the arguments at the
+    first call with each combination of shapes (at most a few; then the generic
+    code runs).  Specialised code undoes broadcasting only where it happens."""
+    code = func.__code__
+    params = list(code.co_varnames[:code.co_argcount])
+    defaults = func.__defaults__ or ()
+    specials = {}
+
+    def build(key):
+        shapes = {p: k for p, k in zip(params, key) if k is not None}
+        if not shapes or len(specials) >= _MAX_SPECIALIZATIONS:
+            return generic
+        try:
+            info = frontend.read_function(func)
+            session = reverse.Session(optimize=True)
+            special = pipeline.build_unit(info, list(names), mode, session,
+                                          ("special", code, names, mode, key), as_tuple,
+                                          arg_shapes=shapes)
+        except SrcdiffError:
+            return generic
+        fn = special.function
+        fn.__defaults__ = func.__defaults__
+        fn.__kwdefaults__ = func.__kwdefaults__
+        fn.__srcdiff_unit__ = special
+        return fn
+
+    @functools.wraps(generic)
+    def specialized(*args, **kwargs):
+        if kwargs or len(args) > len(params):
+            return generic(*args, **kwargs)
+        full = args
+        if len(args) < len(params):
+            missing = len(params) - len(args)
+            if missing > len(defaults):
+                return generic(*args)
+            full = args + defaults[len(defaults) - missing:]
+        key = tuple(a.shape if type(a) is np.ndarray else
+                    (() if type(a) in _SCALAR_TYPES else None) for a in full)
+        fn = specials.get(key)
+        if fn is None:
+            fn = specials[key] = build(key)
+        return fn(*args)
+
+    specialized.__srcdiff_unit__ = unit
+    specialized.__srcdiff_specializations__ = specials
+    return specialized
 
 
 def _rebind(unit, func):

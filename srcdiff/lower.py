@@ -11,7 +11,8 @@ range(...)`` and ``while True`` loops whose only exit is a final
 * ``break`` / ``continue`` -> flags; the rest of the iteration is guarded by
   ``if not skip:`` and the loop ends with ``if stop: break``, so that every
   iteration runs to its end (the adjoint sweep replays whole iterations);
-* ``for x in seq`` / ``enumerate`` / ``zip`` -> ``for k in range(len(seq)): x = seq[k]``;
+* ``for x in seq`` / ``enumerate`` / ``zip`` -> ``for k in range(len(seq)): x = seq[k]``
+  (``reversed(seq)``: ``k`` runs down from ``len(seq) - 1``);
 * ``a if c else b`` and ``a and b`` / ``a or b`` used as values -> ``if`` statements.
 
 Example::
@@ -232,6 +233,13 @@ class Lowering:
             rng = _call("range", [lens[0] if len(lens) == 1 else _call("min", lens)])
             for t, seq in zip(target.elts, it.args):
                 heads.append(_assign(t, _subscript(seq, name(k)), stmt))
+        elif fname == "reversed" and len(it.args) == 1 and not it.keywords:
+            # for t in reversed(seq) (generated adjoint sweeps loop like this)
+            seq = self.namer.fresh("seq")
+            pre.append(_assign(name(seq, True), it.args[0], stmt))
+            last = gast.BinOp(left=_call("len", [name(seq)]), op=gast.Sub(), right=const(1))
+            rng = _call("range", [last, const(-1), const(-1)])
+            heads.append(_assign(target, _subscript(name(seq), name(k)), stmt))
         elif fname in ("range", "enumerate", "zip", "reversed", "sorted", "map", "filter"):
             self.fail(it, f"a loop over {fname}(...) in this form",
                       "loop over range(...), a sequence, enumerate(seq) or zip(a, b)")

@@ -30,7 +30,8 @@ import dataclasses
 
 import gast
 
-from . import lower
+from . import lower, runtime
+from .rules import registry
 from .errors import UnsupportedSyntaxError
 from .names import Namer, names_in
 
@@ -139,7 +140,7 @@ def _mutable_names(fn):
                         and isinstance(n.value, gast.Name):
                     names.add(n.value.id)
                 if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) \
-                        and n.func.attr in ("append", "extend") \
+                        and n.func.attr in ("append", "extend", "pop") \
                         and isinstance(n.func.value, gast.Name):
                     names.add(n.func.value.id)
             if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
@@ -321,11 +322,41 @@ class Normalizer:
             node = node.value
         return isinstance(node, gast.Name) and node.id not in self.locals
 
+    def static_value(self, func):
+        """The object a static callee (``np.sum``, ``rt.scatter``) names, or None."""
+        if not self.is_static(func):
+            return None
+        chain = []
+        while isinstance(func, gast.Attribute):
+            chain.append(func.attr)
+            func = func.value
+        try:
+            value = self.info.lookup(func.id)
+            for a in reversed(chain):
+                value = getattr(value, a)
+        except (KeyError, AttributeError):
+            return None
+        return value
+
+    def is_rule_call(self, node):
+        if not isinstance(node, gast.Call) or not isinstance(node.func, (gast.Name,
+                                                                         gast.Attribute)):
+            return False
+        value = self.static_value(node.func)
+        rule = registry.lookup(value) if value is not None else None
+        return rule is not None and rule.kind == "adjoint"
+
     def callee(self, func):
         if isinstance(func, gast.Name):
             return self.rename(func)
         if isinstance(func, gast.Attribute):
             if self.is_static(func):
+                pure = _PURE_HELPERS.get(id(self.static_value(func)))
+                if pure is not None:
+                    # generated code differentiated again: a helper that updates
+                    # its argument in place is replaced by one that copies
+                    func = gast.copy_location(gast.Attribute(
+                        value=func.value, attr=pure, ctx=gast.Load()), func)
                 return self.rename(func)
             return gast.copy_location(
                 gast.Attribute(value=self.atomize(func.value), attr=func.attr,
@@ -350,6 +381,9 @@ class Normalizer:
             if isinstance(stmt.value, gast.Constant):
                 return  # a docstring or a bare constant
             value = self.simplify(stmt.value)
+            if _is_pop(value):  # lst.pop(): the value is kept, to restore the list
+                self.emit(assign(self.temp(), value), stmt)
+                return
             self.emit(gast.Expr(value=value), stmt)
         elif isinstance(stmt, gast.Pass):
             return
@@ -456,7 +490,13 @@ class Normalizer:
                 else:
                     self.unpack_atom(elt, atom, stmt)
             return
-        self.unpack_atom(target, self.simplify(value), stmt)
+        rhs = self.simplify(value)
+        if self.is_rule_call(rhs):
+            # a, b = rt.unwrite(...): the call's result is one value of its own
+            tmp = self.temp()
+            self.emit(assign(tmp, rhs), stmt)
+            rhs = gast.copy_location(load(tmp), stmt)
+        self.unpack_atom(target, rhs, stmt)
 
     def unpack_atom(self, target, rhs, stmt):
         """``a, (b, c) = rhs`` where ``rhs`` is already in core form."""
@@ -532,6 +572,16 @@ class Normalizer:
                           body=self.body, result=result, namer=self.namer,
                           local_defs=self.local_defs, temps=self.temps,
                           versions=self.versions, mutable=self.mutable)
+
+
+def _is_pop(node):
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+        and node.func.attr == "pop" and isinstance(node.func.value, gast.Name) \
+        and not node.args and not node.keywords
+
+
+_PURE_HELPERS = {id(runtime.scatter_add): "scatter_add_pure",
+                 id(runtime.unwrite): "unwrite_tangent"}
 
 
 def _copy(node):

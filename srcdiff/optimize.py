@@ -51,6 +51,10 @@ def _stores(stmt):
         return found
     if isinstance(stmt, gast.Expr) and _mutating_call(stmt.value):
         return [stmt.value.func.value.id]
+    if isinstance(stmt, gast.AugAssign):
+        target = stmt.target
+        base = target.value if isinstance(target, gast.Subscript) else target
+        return [base.id] if isinstance(base, gast.Name) else []
     if isinstance(stmt, gast.FunctionDef):
         return [stmt.name]
     if isinstance(stmt, _COMPOUND):
@@ -96,6 +100,10 @@ def _in_place_targets(body, rt_alias):
                 and n.func.attr in ("scatter_add", "unwrite") and n.args \
                 and isinstance(n.args[0], gast.Name):
             names.add(n.args[0].id)
+        if isinstance(n, gast.AugAssign):
+            target = n.target.value if isinstance(n.target, gast.Subscript) else n.target
+            if isinstance(target, gast.Name):
+                names.add(target.id)
     return names
 
 
@@ -216,6 +224,7 @@ class Optimizer:
 
     def inline_temporaries(self, body):
         protected = _closure_names(body)
+        stores = _store_counts(body)
         uses = {}
         for stmt in body:
             for name in _loads(stmt):
@@ -225,7 +234,8 @@ class Optimizer:
                     and isinstance(stmt.targets[0], gast.Name)):
                 continue
             t = stmt.targets[0].id
-            if t not in self.temps or t in protected or uses.get(t, 0) != 1:
+            if t not in self.temps or t in protected or uses.get(t, 0) != 1 \
+                    or stores.get(t, 0) != 1:
                 continue
             if not self.pure(stmt.value):
                 continue
@@ -253,7 +263,8 @@ class Optimizer:
         kept = []
         changed = False
         for stmt in reversed(body):
-            if isinstance(stmt, _COMPOUND) or _is_write(stmt):
+            if isinstance(stmt, _COMPOUND) or _is_write(stmt) or \
+                    isinstance(stmt, gast.AugAssign):
                 live.update(_loads(stmt))
                 kept.append(stmt)
                 continue
@@ -292,10 +303,12 @@ class Optimizer:
                         continue
                     e = _added_to(other, v)
                     if e is not None and v not in _loads(e) and (
-                            v not in in_place or isinstance(e, (gast.BinOp, gast.UnaryOp))):
+                            v not in in_place or _fresh_value(e)):
                         block[j] = gast.copy_location(
-                            gast.Assign(targets=other.targets, value=e, type_comment=None),
-                            other)
+                            gast.Assign(targets=[gast.Name(id=v, ctx=gast.Store(),
+                                                           annotation=None,
+                                                           type_comment=None)],
+                                        value=e, type_comment=None), other)
                         del block[i]
                         changed = True
                     break
@@ -329,6 +342,17 @@ _OPS = {gast.Add: _operator.add, gast.Sub: _operator.sub, gast.Mult: _operator.m
         gast.Div: _operator.truediv, gast.Pow: _operator.pow}
 
 
+def _fresh_value(e):
+    """An expression that surely makes a new array (or a number)."""
+    if isinstance(e, (gast.BinOp, gast.UnaryOp)):
+        return True
+    if isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) \
+            and e.func.attr in ("outer", "zeros", "full", "unreduce", "unreduce_mean",
+                                "scatter", "matmul_dx", "matmul_dy"):
+        return True
+    return False
+
+
 def _zero_init(stmt):
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
             and isinstance(stmt.targets[0], gast.Name) \
@@ -339,7 +363,10 @@ def _zero_init(stmt):
 
 
 def _added_to(stmt, v):
-    """``e`` if ``stmt`` is ``v = v + e``."""
+    """``e`` if ``stmt`` is ``v = v + e`` or ``v += e``."""
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add) \
+            and isinstance(stmt.target, gast.Name) and stmt.target.id == v:
+        return stmt.value
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
             and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == v \
             and isinstance(stmt.value, gast.BinOp) and isinstance(stmt.value.op, gast.Add) \

@@ -13,8 +13,12 @@
 from . import activity, codegen, fence, frontend, loader, normalize, optimize, reverse
 
 
-def build_unit(info, wrt, mode, session, key, as_tuple=False):
-    """Run steps 2-8 for one function; returns a loaded ``reverse.Unit``."""
+def build_unit(info, wrt, mode, session, key, as_tuple=False, arg_shapes=None):
+    """Run steps 2-8 for one function; returns a loaded ``reverse.Unit``.
+
+    ``arg_shapes`` (parameter -> exact shape) specialises the code to argument
+    shapes: broadcasting is then undone with plain NumPy where shapes differ and
+    not at all where they cannot."""
     fence.check(info)                                           # 2
     norm = normalize.normalize(info)                            # 3
     base = f"{info.name}_vjp" if mode == "vjp" else (
@@ -23,7 +27,7 @@ def build_unit(info, wrt, mode, session, key, as_tuple=False):
     unit = reverse.Unit(name, None, info, {}, [])
     session.in_progress[key] = unit
     try:
-        analysis = activity.analyze(info, norm, wrt)            # 4
+        analysis = activity.analyze(info, norm, wrt, arg_shapes)  # 4
         rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, name,
                               as_tuple)
         fn = rev.run()                                          # 5
@@ -43,7 +47,9 @@ def build_unit(info, wrt, mode, session, key, as_tuple=False):
 
 
 def _template_temps(rev):
-    return set()
+    """Adjoints of normalization temporaries: inlined where used once."""
+    return {bar for name, bar in rev.adj.items() if name in rev.norm.temps
+            and name not in rev.accumulated}
 
 
 def read(func):

@@ -24,6 +24,7 @@ functions call that function's generated vector-Jacobian product.
 import copy
 
 import gast
+import numpy as np
 
 from . import frontend, normalize
 from .activity import SCALAR, Compound
@@ -127,6 +128,8 @@ class Reverse:
         self.owned = set()
         self.dirty = set()
         self.containers = set()
+        self.full = set()            # adjoints surely of their primal's exact shape
+        self.shape_now = {}          # shapes seen by the op being differentiated
         self.out = []
         self.injections = {}
         self.deps = []
@@ -161,15 +164,17 @@ class Reverse:
         return isinstance(atom, gast.Name) and self.an.active(atom.id)
 
     def accumulate(self, name, expr, clean=True, where=None):
-        if _helper_name(expr, self.aliases["rt"]) in _CONTAINER_HELPERS:
+        if _helper_name(expr, self.aliases["rt"]) in _CONTAINER_HELPERS or (
+                isinstance(expr, gast.Name) and self.primal_of.get(expr.id) in self.containers):
             self.containers.add(name)
         if name in self.accumulated:
             bar = self.adj[name]
             if name in self.containers:
-                total = self.rt("add", load(bar), expr)
+                self.emit(assign(bar, self.rt("add", load(bar), expr)), where)
             else:
-                total = gast.BinOp(left=load(bar), op=gast.Add(), right=expr)
-            self.emit(assign(bar, total), where)
+                # accumulated adjoints are never shared: add in place (0.0 += a makes
+                # a new array, later additions reuse it)
+                self.emit(gast.AugAssign(target=store(bar), op=gast.Add(), value=expr), where)
             self.dirty.add(name)
             return
         if name not in self.adj:
@@ -178,6 +183,8 @@ class Reverse:
             self.emit(assign(bar, expr), where)
             if _is_fresh(expr, self.aliases["rt"]):
                 self.owned.add(bar)
+            if self.is_full(expr, name):
+                self.full.add(bar)
         else:
             bar = self.adj[name]
             if name in self.containers:
@@ -189,6 +196,44 @@ class Reverse:
         if not clean:
             self.dirty.add(name)
 
+    @property
+    def primal_of(self):
+        return {bar: name for name, bar in self.adj.items()}
+
+    def is_full(self, expr, name):
+        """Is ``expr`` surely an array of the exact (known) shape of ``name``?  An
+        adjoint may otherwise be the zero placeholder or a reduction's scalar."""
+        shape = self.shape_now.get(name)
+        if not concrete(shape) or not shape:
+            return False
+        helper = _helper_name(expr, self.aliases["rt"])
+        if helper in _SHAPED_HELPERS:
+            position = _SHAPED_HELPERS[helper]
+            arg = expr.args[position] if len(expr.args) > position else None
+            return isinstance(arg, gast.Name) and arg.id == name
+        leaves = []
+
+        def collect(node):
+            if isinstance(node, gast.BinOp):
+                collect(node.left)
+                collect(node.right)
+            elif isinstance(node, gast.UnaryOp):
+                collect(node.operand)
+            elif isinstance(node, gast.Call) and _is_np_call(node, self.aliases["np"]):
+                for a in node.args:
+                    collect(a)
+            else:
+                leaves.append(node)
+        collect(expr)
+        for leaf in leaves:
+            if not isinstance(leaf, gast.Name):
+                continue
+            if leaf.id in self.full and self.shape_now.get(self.primal_of.get(leaf.id)) == shape:
+                return True
+            if leaf.id not in self.primal_of and self.shape_now.get(leaf.id) == shape:
+                return True
+        return False
+
     def scatter(self, name, index, g, where):
         """Add ``g`` into the adjoint of ``name`` at ``index``."""
         if name in self.accumulated:
@@ -197,10 +242,26 @@ class Reverse:
                       where)
             self.dirty.add(name)
             return
+        shape = self.shape_now.get(name)
+        basic = _basic_index(index)
         if name not in self.adj:
             bar = self.namer.adjoint(name)
             self.adj[name] = bar
-            self.emit(assign(bar, self.rt("scatter", load(name), index, g)), where)
+            if concrete(shape) and shape and basic:
+                self.emit(assign(bar, call(attr(self.aliases["np"], "zeros"),
+                                           [constant(shape)])), where)
+                self.emit(assign(gast.Subscript(value=load(bar), slice=_index_node(index),
+                                                ctx=gast.Store()), g), where)
+                self.full.add(bar)
+            else:
+                self.emit(assign(bar, self.rt("scatter", load(name), index, g)), where)
+        elif bar_owned_array := (self.adj[name] in self.owned and concrete(shape) and shape
+                                 and basic and self.adj[name] in self.full):
+            bar = self.adj[name]
+            self.emit(gast.AugAssign(target=gast.Subscript(
+                value=load(bar), slice=_index_node(index), ctx=gast.Store()),
+                op=gast.Add(), value=g), where)
+            return
         else:
             bar = self.adj[name]
             if bar in self.owned:
@@ -216,6 +277,19 @@ class Reverse:
         result = shapes.get(target)
         if operand is not None and operand == result:
             return expr
+        sure = not (self.has_lazy or self.accumulated) or self.is_full(expr, target)
+        if sure and operand == SCALAR:
+            return call(attr(self.aliases["np"], "sum"), [expr])
+        if sure and concrete(operand) and concrete(result):
+            lead = len(result) - len(operand)
+            axes = tuple(range(lead)) + tuple(
+                i + lead for i, n in enumerate(operand) if n == 1 and result[i + lead] != 1)
+            summed = call(attr(self.aliases["np"], "sum"), [expr], [gast.keyword(
+                arg="axis", value=constant(axes[0] if len(axes) == 1 else axes))])
+            if tuple(d for i, d in enumerate(result) if i not in axes) != operand:
+                summed = call(attr(self.aliases["np"], "reshape"),
+                              [summed, constant(operand)])
+            return summed
         if self.has_lazy:  # the adjoint may be a scalar standing for the result's shape
             return self.rt("unbroadcast", expr, load(atom.id), load(target))
         if operand == SCALAR:
@@ -226,11 +300,12 @@ class Reverse:
     def adjoint_of(self, op):
         kind = op.kind
         stmt = op.stmt
+        self.shape_now = dict(op.shapes or {})
         if kind == "copy":
             t = op.targets[0]
-            self.accumulate(op.operands[0], load(self.adj[t]), t not in self.dirty, stmt)
             if t in self.containers:
                 self.containers.add(op.operands[0])
+            self.accumulate(op.operands[0], load(self.adj[t]), t not in self.dirty, stmt)
         elif kind == "rule":
             self.rule(op)
         elif kind == "subscript":
@@ -261,8 +336,53 @@ class Reverse:
             self.write_adjoint(op)
         elif kind in ("append", "extend"):
             self.append_adjoint(op)
+        elif kind == "pop":
+            self.pop_adjoint(op)
         else:
             self.fail(NoRuleError, stmt, f"no derivative rule for {op.callee_name}")
+
+    def pop_adjoint(self, op):
+        """``v = lst.pop()``: v's adjoint goes back onto the end of the list's."""
+        lst, v = op.operands[0], op.targets[0]
+        if lst not in self.adj or not self.an.active(lst):
+            return
+        v_bar = load(self.adj[v]) if v in self.adj and self.an.active(v) else constant(0.0)
+        bar = self.adj[lst]
+        self.emit(assign(bar, self.rt("unpop", load(bar), v_bar, load(lst))), op.stmt)
+        self.dirty.add(lst)
+
+    def matmul(self, op, bindings):
+        """``x @ y`` with exact shapes (at most 2-D) and a full adjoint: plain NumPy."""
+        if op.rule.name not in _MATMULS:
+            return False
+        t = op.targets[0]
+        g = self.adj[t]
+        x, y = list(bindings.values())
+        xs, ys = _shape_of_atom(x, self.shape_now), _shape_of_atom(y, self.shape_now)
+        if not (concrete(xs) and concrete(ys)) or not (1 <= len(xs) <= 2 and 1 <= len(ys) <= 2):
+            return False
+        if g not in self.full and len(self.shape_now.get(t) or ()) > 0:
+            return False
+        np_ = self.aliases["np"]
+        gx = gy = None
+        if len(xs) == 2 and len(ys) == 2:
+            gx = gast.BinOp(left=load(g), op=gast.MatMult(), right=attr_of(y, "T"))
+            gy = gast.BinOp(left=attr_of(x, "T"), op=gast.MatMult(), right=load(g))
+        elif len(xs) == 2:
+            gx = call(attr(np_, "outer"), [load(g), copy.deepcopy(y)])
+            gy = gast.BinOp(left=attr_of(x, "T"), op=gast.MatMult(), right=load(g))
+        elif len(ys) == 2:
+            gx = gast.BinOp(left=copy.deepcopy(y), op=gast.MatMult(), right=load(g))
+            gy = call(attr(np_, "outer"), [copy.deepcopy(x), load(g)])
+        else:
+            gx = gast.BinOp(left=load(g), op=gast.Mult(), right=copy.deepcopy(y))
+            gy = gast.BinOp(left=load(g), op=gast.Mult(), right=copy.deepcopy(x))
+        for atom, contribution in ((x, gx), (y, gy)):
+            if self.is_active(atom):
+                self.accumulate(atom.id, contribution, t not in self.dirty, op.stmt)
+                if self.adj.get(atom.id) and atom.id not in self.accumulated:
+                    self.full.add(self.adj[atom.id])
+        return True
 
     def lazy_reduction_possible(self, op):
         return op.kind == "rule" and op.rule.name in _LAZY_REDUCTIONS and any(
@@ -284,8 +404,11 @@ class Reverse:
         g = load(self.adj[op.targets[0]])
         operand = bound["a"]
         if op.rule.name.endswith("mean"):
-            g = gast.BinOp(left=g, op=gast.Div(),
-                           right=call(attr(self.aliases["np"], "size"), [copy.deepcopy(operand)]))
+            shape = (op.shapes or {}).get(operand.id) if isinstance(operand, gast.Name) else None
+            count = call(attr(self.aliases["np"], "size"), [copy.deepcopy(operand)])
+            if concrete(shape):
+                count = constant(int(np.prod(shape)))
+            g = gast.BinOp(left=g, op=gast.Div(), right=count)
         return "a", g
 
     def write_adjoint(self, op):
@@ -331,8 +454,11 @@ class Reverse:
         result_param = template.params[0]
         values = {result_param: load(t), **bindings}
         upstream = self.adj[t]
+        self.shape_now = dict(op.shapes or {})
+        if self.matmul(op, bindings):
+            return
         if rule.shape not in ("elementwise", "broadcast", "scalar", "reduce") \
-                and (self.accumulated or self.has_lazy):
+                and (self.accumulated or self.has_lazy) and upstream not in self.full:
             # with control flow an adjoint may still be the zero placeholder 0.0
             upstream = self.namer.fresh(f"{t}_bar_full")
             self.emit(assign(upstream, self.rt("like", load(self.adj[t]), load(t))),
@@ -341,7 +467,7 @@ class Reverse:
             values, lambda p: upstream, self.aliases, self.namer)
         for s in stmts:
             self.emit(s, op.stmt)
-        covered = {c.param for c in contributions}
+        covered = {c.param for c in contributions} | set(rule.passive)
         for param, atom in bindings.items():
             if self.is_active(atom) and param not in covered:
                 self.fail(NoRuleError, op.stmt,
@@ -361,6 +487,8 @@ class Reverse:
             if not self.is_active(atom):
                 continue
             expr = c.expr
+            if c.param in rule.containers:
+                self.containers.add(atom.id)
             clean = rule.shape in ("elementwise", "scalar", "broadcast", "reduce") \
                 and upstream_clean
             if rule.shape == "broadcast":
@@ -478,6 +606,8 @@ class Reverse:
                         uses.setdefault(n, []).append((id(block), pos))
                     continue
                 node_in_loop[id(node)] = in_loop
+                if node.kind == "pop":
+                    mutated.add(node.operands[0])
                 if node.kind in ("write", "append", "extend"):
                     mutated.update(node.targets)
                 else:
@@ -501,6 +631,7 @@ class Reverse:
         self.accumulated = {n for n in accumulated if self.an.active(n)}
         self.containers |= {op.targets[0] for op in self.an.ops
                             if op.kind in ("append", "extend")}
+        self.containers |= _container_names(self.an.ops)
         self.defs = defs
         self.mutated = mutated
 
@@ -562,7 +693,9 @@ class Reverse:
                 if isinstance(node, Compound):
                     self.backward_compound(node)
                     continue
-                if node.kind not in ("nondiff", "def", "effect") and \
+                if node.kind == "pop":
+                    self.pop_adjoint(node)
+                elif node.kind not in ("nondiff", "def", "effect") and \
                         any(t in self.adj for t in node.targets) and \
                         any(self.an.active(t) for t in node.targets):
                     self.adjoint_of(node)
@@ -571,6 +704,9 @@ class Reverse:
                         if t in self.accumulated and t in self.adj \
                                 and self.needs_push(t, node):
                             self.emit(assign(self.adj[t], constant(0.0)))
+                if node.kind == "pop":  # the list gets the popped value back first
+                    self.out.append(_Pop(node.operands[0], kind="pop",
+                                         value=node.targets[0]))
                 if node.kind == "write":
                     y = node.targets[0]
                     self.out.append(_Pop(y, index_value(node.stmt.targets[0].slice)))
@@ -656,6 +792,8 @@ class Reverse:
             return [gast.Expr(value=call(attr(stack, "append"), [value]))]
         if node.kind == "append":
             return [gast.Expr(value=call(attr(name, "pop"), []))]
+        if node.kind == "pop":
+            return [gast.Expr(value=call(attr(name, "append"), [load(node.value)]))]
         if node.kind == "extend":
             return [gast.Expr(value=self.rt("unextend_list", load(name), node.value))]
         popped = call(attr(stack, "pop"), [])
@@ -763,6 +901,16 @@ class _Pop(_Push):
     pass
 
 
+def _basic_index(index):
+    """An index value expression made of ints, slices and None (no arrays)."""
+    if isinstance(index, gast.Tuple):
+        return all(_basic_index(e) for e in index.elts)
+    if isinstance(index, gast.Call) and isinstance(index.func, gast.Name) \
+            and index.func.id == "slice":
+        return True
+    return isinstance(index, gast.Constant) and (index.value is None or type(index.value) is int)
+
+
 def _index_node(index):
     """An index value expression back as subscript syntax (``slice(a, b)`` -> ``a:b``)."""
     if isinstance(index, gast.Call) and isinstance(index.func, gast.Name) \
@@ -852,7 +1000,59 @@ def _with_siblings(fn, scope):
     return fn
 
 
+_MATMULS = {"operator.matmul", "numpy.matmul", "numpy.dot", "ndarray.dot"}
+_SHAPED_HELPERS = {"unbroadcast": 1, "unreduce": 1, "unreduce_mean": 1, "like": 1,
+                   "matmul_dx": 1, "matmul_dy": 2, "scatter": 0}
+
+
+def concrete(shape):
+    return isinstance(shape, tuple) and all(type(d) is int for d in shape)
+
+
+def _shape_of_atom(atom, shapes):
+    if isinstance(atom, gast.Name):
+        return shapes.get(atom.id)
+    if isinstance(atom, gast.Constant) and isinstance(atom.value, (int, float)):
+        return ()
+    return None
+
+
+def attr_of(atom, name):
+    return gast.Attribute(value=copy.deepcopy(atom), attr=name, ctx=gast.Load())
+
+
+def _is_np_call(node, np_alias):
+    func = node.func
+    while isinstance(func, gast.Attribute):
+        func = func.value
+    return isinstance(func, gast.Name) and func.id == np_alias
+
+
 _LAZY_REDUCTIONS = {"numpy.sum", "ndarray.sum", "numpy.mean", "ndarray.mean"}
+
+def _container_names(ops):
+    """Names whose adjoints may be lists, tuples or dicts, known before the sweep
+    (so that every contribution to them is added with ``rt.add``)."""
+    names = set()
+    for op in ops:
+        if op.kind == "rule" and op.rule.containers:
+            names.update(a.id for p, a in op.bindings.items()
+                         if p in op.rule.containers and isinstance(a, gast.Name))
+        elif op.kind in ("append", "extend", "literal"):
+            names.add(op.targets[0])
+        elif op.kind in ("pop", "unpack"):
+            names.add(op.operands[0])
+    copies = [op for op in ops if op.kind == "copy"]
+    changed = True
+    while changed:
+        changed = False
+        for op in copies:
+            pair = {op.targets[0], op.operands[0]}
+            if pair & names and not pair <= names:
+                names |= pair
+                changed = True
+    return names
+
 
 _CONTAINER_HELPERS = {"sum_adjoint", "unstack", "unconcatenate", "unarray", "pack", "scatter"}
 

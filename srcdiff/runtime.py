@@ -71,7 +71,8 @@ def unbroadcast(g, x, result=None):
 
 def like(g, y):
     """``g`` in ``y``'s shape (broadcasting the zero placeholder ``0.0``)."""
-    if np.shape(g) == np.shape(y) or isinstance(y, (tuple, list)):
+    if isinstance(y, (tuple, list, dict)) or isinstance(g, (tuple, list, dict)) \
+            or np.shape(g) == np.shape(y):
         return g
     return np.broadcast_to(g, np.shape(y))
 
@@ -379,3 +380,10 @@ def unarray(g, obj):
     if isinstance(obj, (tuple, list)):
         return type(obj)(unarray(g[i], v) for i, v in enumerate(obj))
     return cast_grad(g, obj) if isinstance(obj, np.ndarray) else g
+
+
+# Helpers for higher-order and forward-mode derivatives (runtime_higher.py).
+from .runtime_higher import (  # noqa: E402,F401
+    gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
+    unadd, unappend_adjoint, uncast, unconcatenate_adjoint, unextend_adjoint, unpack_parts,
+    unpart, unpop, unstack_adjoint, unsum_adjoint, unwrite_adjoint, unwrite_tangent)

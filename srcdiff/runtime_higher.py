@@ -189,6 +189,15 @@ def rearray(h, g, obj):
     return _rt.unbroadcast(h, g)
 
 
+def scatter_add_pure(x_bar, index, g, x=None):
+    """``scatter_add`` without the in-place update (for code differentiated
+    again, where an updated value may still be needed)."""
+    fresh = _rt.scatter(x if x is not None else x_bar, index, g)
+    if _is_zero(x_bar):
+        return fresh
+    return _rt.add(x_bar, fresh)
+
+
 def scatter_add_tangent(dx_bar, index, dg, x, x_bar):
     """Tangent of ``scatter_add(x_bar, index, g, x)`` (no in-place update)."""
     return _rt.add(dx_bar, _rt.scatter(x if x is not None else x_bar, index, dg))

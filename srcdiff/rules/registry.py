@@ -14,7 +14,8 @@ array methods and attributes, or ``'subscript'``.
 
 ``passive`` names operands that carry no derivative into the result although
 they are values (shapes, masks, index helpers); an active value passed there
-gets no contribution instead of a "no rule" error.
+gets no contribution instead of a "no rule" error.  ``containers`` names
+operands whose adjoint may be a list, tuple or dict (added with ``rt.add``).
 
 ``shape`` says what the result's shape is, for broadcasting decisions:
 ``'elementwise'`` (the first operand's), ``'broadcast'`` (all operands
@@ -40,6 +41,7 @@ class Rule:
     tangent: Template = None       # forward-mode template (d[v]: tangent of v)
     tangent_custom: object = None  # callable(args, keywords) -> (template, bindings)
     passive: tuple = ()            # operands that carry no derivative
+    containers: tuple = ()         # operands whose adjoint may be a list/tuple/dict
 
 
 _rules = {}
@@ -71,14 +73,15 @@ def _register(rule):
     _by_name[rule.name] = rule
 
 
-def adjoint(*keys, shape=None, name=None, passive=()):
+def adjoint(*keys, shape=None, name=None, passive=(), containers=()):
     """Register a template rule for one or more keys (aliases share it)."""
     def decorate(fn):
         for key in keys:
             rule_name = name if (name and key is keys[0]) else qualified_name(key)
             template = Template(fn, rule_name)
             _register(Rule(rule_name, key, "adjoint", template=template, shape=shape,
-                           signature=tuple(template.params[1:]), passive=tuple(passive)))
+                           signature=tuple(template.params[1:]), passive=tuple(passive),
+                           containers=tuple(containers)))
         return fn
     return decorate
 
