@@ -261,6 +261,8 @@ class Resolver:
         if receiver is not None:
             return Op("unknown", stmt, [], all_atoms + [receiver.id], callee_name=name)
         target = obj
+        if hasattr(target, "__srcdiff_specializations__"):
+            target = target.__wrapped__  # a gradient srcdiff made: its generic code
         bound = None
         if inspect.ismethod(target):
             bound = target.__self__

@@ -39,7 +39,12 @@ def value_and_grad(f=None, wrt=0):
 
 
 def source(f, wrt=0, mode="grad"):
-    """The generated derivative source of ``f``, helper functions first."""
+    """The generated derivative source of ``f``, helper functions first.
+
+    ``mode`` is ``'grad'``, ``'value_and_grad'`` or ``'jvp'`` (forward mode)."""
+    if mode == "jvp":
+        from . import higher
+        return higher.jvp_source(f, wrt)
     result = _derivative(f, wrt, mode)
     func = getattr(result, "func", None) or getattr(result, "__func__", None) or result
     unit = func.__srcdiff_unit__
@@ -48,9 +53,11 @@ def source(f, wrt=0, mode="grad"):
 
 def clear_cache():
     """Forget every transformation (the next ``grad(f)`` transforms again)."""
+    from . import higher
     _units.clear()
     _functions.clear()
     reverse.Session.cache.clear()
+    higher.clear_cache()
 
 
 def cache_info():

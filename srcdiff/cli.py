@@ -1,4 +1,5 @@
-"""``srcdiff PATH.py:FUNC [--wrt NAMES]``: print the generated derivative source."""
+"""``srcdiff PATH.py:FUNC [--wrt NAMES] [--mode forward] [--order N]``: print the
+generated derivative source."""
 
 import argparse
 import importlib.util
@@ -19,6 +20,12 @@ def _parser():
                         "argument); more than one gives a tuple of gradients")
     p.add_argument("--value", action="store_true",
                    help="generate value_and_grad instead of grad")
+    p.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
+                   help="reverse (the gradient, default) or forward (the Jacobian-vector "
+                        "product: tangent code next to the primal)")
+    p.add_argument("--order", type=int, default=1,
+                   help="the N-th derivative: grad applied N times (reverse mode, one "
+                        "argument), with the code of every helper it calls")
     return p
 
 
@@ -66,8 +73,20 @@ def main(argv=None, stdout=None):
     args = _parser().parse_args(argv)
     try:
         func = _load(args.target)
-        mode = "value_and_grad" if args.value else "grad"
-        text = api.source(func, wrt=_wrt(args.wrt), mode=mode)
+        wrt = _wrt(args.wrt)
+        if args.order < 1:
+            raise _Usage(f"--order must be at least 1, got {args.order}")
+        if args.mode == "forward":
+            if args.order != 1 or args.value:
+                raise _Usage("--mode forward prints the first-order JVP; it takes "
+                             "neither --order nor --value")
+            text = api.source(func, wrt=wrt, mode="jvp")
+        else:
+            if args.order > 1:
+                from .higher import derivative
+                func = derivative(func, order=args.order - 1, wrt=wrt)
+            mode = "value_and_grad" if args.value else "grad"
+            text = api.source(func, wrt=wrt, mode=mode)
     except (_Usage, SrcdiffError) as exc:
         print(f"srcdiff: error: {exc}", file=sys.stderr)
         return 2

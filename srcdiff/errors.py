@@ -55,3 +55,12 @@ class NonScalarOutputError(SrcdiffError):
 
 class SourceError(SrcdiffError):
     """The function's source cannot be found or parsed."""
+
+
+class OrderError(SrcdiffError, ValueError):
+    """An option of a derivative (``order``, ``mode``) has an unsupported value."""
+
+
+class OutputError(SrcdiffError):
+    """The function's output is of a kind the requested derivative cannot handle
+    (e.g. a tuple for ``jacobian``)."""

@@ -229,33 +229,35 @@ class Optimizer:
         for stmt in body:
             for name in _loads(stmt):
                 uses[name] = uses.get(name, 0) + 1
-        for i, stmt in enumerate(body):
-            if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                    and isinstance(stmt.targets[0], gast.Name)):
-                continue
-            t = stmt.targets[0].id
-            if t not in self.temps or t in protected or uses.get(t, 0) != 1 \
-                    or stores.get(t, 0) != 1:
-                continue
-            if not self.pure(stmt.value):
-                continue
-            for j in range(i + 1, len(body)):
-                if t in _loads(body[j]):
-                    break
-            else:
-                continue
-            reads = set(_loads(stmt.value))
-            between = body[i + 1:j]
-            if any(reads & set(_stores(s)) for s in between):
-                continue
-            if any(not self.pure(s) for s in between if not isinstance(s, gast.Assign)):
-                continue
-            if any(isinstance(s, gast.Assign) and not self.pure(s.value) for s in between):
-                continue
-            if isinstance(body[j], (gast.FunctionDef,) + _COMPOUND):
-                continue
-            new = _substitute(body[j], t, stmt.value)
-            return body[:i] + between + [new] + body[j + 1:], True
+        for block in _blocks(body):
+            for i, stmt in enumerate(block):
+                if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                        and isinstance(stmt.targets[0], gast.Name)):
+                    continue
+                t = stmt.targets[0].id
+                if t not in self.temps or t in protected or uses.get(t, 0) != 1 \
+                        or stores.get(t, 0) != 1:
+                    continue
+                if not self.pure(stmt.value):
+                    continue
+                for j in range(i + 1, len(block)):
+                    if t in _loads(block[j]):
+                        break
+                else:
+                    continue
+                reads = set(_loads(stmt.value))
+                between = block[i + 1:j]
+                if any(reads & set(_stores(s)) for s in between):
+                    continue
+                if any(not self.pure(s) for s in between if not isinstance(s, gast.Assign)):
+                    continue
+                if any(isinstance(s, gast.Assign) and not self.pure(s.value) for s in between):
+                    continue
+                if isinstance(block[j], (gast.FunctionDef,) + _COMPOUND):
+                    continue
+                new = _substitute(block[j], t, stmt.value)
+                block[i:j + 1] = between + [new]
+                return body, True
         return body, False
 
     def eliminate_dead(self, body):

@@ -4,7 +4,8 @@
 2. fence      refuse anything outside the supported subset, with its location
 3. normalize  one operation per assignment, single assignment, lowered sugar
 4. activity   which values depend on ``wrt`` and reach the output; shapes
-5. reverse    forward sweep + adjoint sweep (helper VJPs built on demand)
+5. reverse    forward sweep + adjoint sweep (helper VJPs built on demand);
+   or forward tangent statements next to the primal ones (``build_jvp_unit``)
 6. optimize   folding, copy propagation, inlining, dead code, to a fixed point
 7. codegen    gast -> ast -> text
 8. loader     compile, register in linecache, bind to the function's globals
@@ -31,7 +32,10 @@ def build_unit(info, wrt, mode, session, key, as_tuple=False, arg_shapes=None):
         rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, name,
                               as_tuple)
         fn = rev.run()                                          # 5
-        if session.optimize:
+        if session.optimize and not (info.filename.startswith("<srcdiff ")
+                                     and _statements(fn) > _OPTIMIZE_LIMIT):
+            # (derivatives of generated code grow fast with the order; the
+            # clean-up passes are quadratic and the code runs as well unpolished)
             fn = optimize.optimize(fn, norm.temps | _template_temps(rev), rev.aliases,
                                    info.lookup)                 # 6
         unit.node = fn
@@ -44,6 +48,42 @@ def build_unit(info, wrt, mode, session, key, as_tuple=False, arg_shapes=None):
     finally:
         del session.in_progress[key]
     return unit
+
+
+def build_jvp_unit(info, wrt, session, key):
+    """Steps 2-8 in forward mode: a function ``(*tangents, *args) -> (value, tangent)``."""
+    from . import forward
+    fence.check(info)                                           # 2
+    norm = normalize.normalize(info)                            # 3
+    name = norm.namer.fresh(f"{info.name}_jvp")
+    unit = reverse.Unit(name, None, info, {}, [])
+    session.in_progress[key] = unit
+    try:
+        analysis = activity.analyze(info, norm, wrt)            # 4
+        fwd = forward.Forward(info, norm, analysis, wrt, session, name)
+        fn = fwd.run()                                          # 5
+        if session.optimize and _statements(fn) <= _OPTIMIZE_LIMIT:  # (as above)
+            fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup)  # 6
+        unit.node = fn
+        unit.text = codegen.to_source(fn)                       # 7
+        unit.injections = {fwd.aliases["np"]: "numpy", fwd.aliases["math"]: "math",
+                           fwd.aliases["rt"]: "runtime", **info.closure,
+                           **fwd.injections}
+        unit.deps = fwd.deps
+        unit.batchable = fwd.batchable and all(
+            getattr(dep, "batchable", False) for dep in fwd.deps)
+        loader.compile_unit(unit)                               # 8
+    finally:
+        del session.in_progress[key]
+    return unit
+
+
+_OPTIMIZE_LIMIT = 400
+
+
+def _statements(fn):
+    import gast
+    return sum(isinstance(n, gast.stmt) for n in gast.walk(fn))
 
 
 def _template_temps(rev):

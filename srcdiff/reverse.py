@@ -27,7 +27,7 @@ import gast
 import numpy as np
 
 from . import frontend, normalize
-from .activity import SCALAR, Compound
+from .activity import SCALAR, Compound, Op
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
 
@@ -617,8 +617,18 @@ class Reverse:
                     uses.setdefault(n, []).append((id(block), pos))
 
         node_in_loop = {}
+        blocks = {}
+
+        def collect(block):
+            blocks[id(block)] = block
+            for node in block:
+                if isinstance(node, Compound):
+                    collect(node.body)
+                    collect(node.orelse)
+        collect(tree)
         visit(tree, False)
         self.node_in_loop = node_in_loop
+        self.remat = self.rematerializable(defs, uses, blocks)
         accumulated = set()
         for name in set(defs) | set(uses) | mutated:
             d = defs.get(name, [])
@@ -635,8 +645,50 @@ class Reverse:
         self.defs = defs
         self.mutated = mutated
 
+    def rematerializable(self, defs, uses, blocks):
+        """Temporaries inside loops that the adjoint sweep recomputes instead of
+        saving: one arithmetic operation whose operands are not reassigned before
+        the temporary's last use in the same block (``t = 0.1 * x`` used by
+        ``u = t * x``): nothing is pushed for them."""
+        remat = {}
+        for name in self.norm.temps:
+            d = defs.get(name, [])
+            if len(d) != 1:
+                continue
+            (block_id, pos), = d
+            block = blocks.get(block_id)
+            if block is None or pos < 0:
+                continue
+            op = block[pos]
+            if not isinstance(op, Op) or not self.node_in_loop.get(id(op)) \
+                    or not isinstance(op.stmt.value, (gast.BinOp, gast.UnaryOp)):
+                continue
+            operands = set(op.operands)
+            us = uses.get(name, [])
+            if not us or any(ub != block_id or up <= pos for ub, up in us):
+                continue
+            last = max(up for _, up in us)
+            between = block[pos + 1:last + 1]  # the uses may not reassign operands either
+            if any(isinstance(n, Compound) or operands & set(n.targets) for n in between):
+                continue
+            if any(isinstance(block[up], Compound) for _, up in us):
+                continue
+            remat[name] = op.stmt.value
+        # recomputing needs the operands' own values: no chains of recomputation
+        changed = True
+        while changed:
+            changed = False
+            for name, value in list(remat.items()):
+                reads = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
+                if reads & set(remat):
+                    del remat[name]
+                    changed = True
+        return remat
+
     def needs_push(self, name, node):
         """Does this assignment overwrite a value the adjoint sweep may read?"""
+        if name in self.remat:
+            return False
         if name in self.norm.params:
             return True
         if self.node_in_loop.get(id(node)):
@@ -698,7 +750,15 @@ class Reverse:
                 elif node.kind not in ("nondiff", "def", "effect") and \
                         any(t in self.adj for t in node.targets) and \
                         any(self.an.active(t) for t in node.targets):
+                    start = len(self.out)
                     self.adjoint_of(node)
+                    reads = {n.id for stmt in self.out[start:] if isinstance(stmt, gast.AST)
+                             for n in gast.walk(stmt) if isinstance(n, gast.Name)
+                             and isinstance(n.ctx, gast.Load)}
+                    again = [assign(t, copy.deepcopy(self.remat[t]))
+                             for t in sorted(reads & set(self.remat))
+                             if t in node.operands or t in node.targets]
+                    self.out[start:start] = again
                 if node.kind not in ("write", "append", "extend", "def"):
                     for t in node.targets:
                         if t in self.accumulated and t in self.adj \

@@ -45,12 +45,11 @@ def gather(h, index, g):
 
 
 def unpart(h, adjoint, key):
-    """Adjoint of ``part(adjoint, key)`` with respect to ``adjoint``."""
+    """Adjoint of ``part(adjoint, key)`` with respect to ``adjoint`` (an array
+    or a scalar standing for every element passes through whole)."""
     if isinstance(adjoint, _CONTAINERS):
         return _rt.scatter(adjoint, key, h)
-    if isinstance(adjoint, np.ndarray) and adjoint.ndim:
-        return h
-    return 0.0
+    return unadd(h, adjoint)
 
 
 def unadd(h, a):
@@ -73,30 +72,32 @@ def owned(g, y):
     return np.array(g, dtype=np.result_type(g.dtype, float))
 
 
-def unwrite_tangent(dy, index, want=True):
+def unwrite_tangent(dy, index, y, want=True):
     """``unwrite`` on a copy (tangents may share memory; primals do not)."""
     if isinstance(dy, np.ndarray):
         dy = np.array(dy)
-    return _rt.unwrite(dy, index, want)
+    return _rt.unwrite(dy, index, y, want)
 
 
-def unwrite_adjoint(h, y_bar, index, want=True):
-    """Adjoint of ``unwrite(y_bar, index, want)`` with respect to ``y_bar``:
-    the adjoint of the rest with the adjoint of the part put back at ``index``."""
+def unwrite_adjoint(h, y_bar, index, y, want=True):
+    """Adjoint of ``unwrite(y_bar, index, y, want)`` with respect to ``y_bar``:
+    the adjoint of the rest with the adjoint of the part put back at ``index``
+    (summed to a scalar where ``y_bar`` was a scalar standing for an array)."""
     if want:
         part, rest = h
     else:
         part, rest = 0.0, h
-    if isinstance(rest, list):
-        rest = list(rest)
+    if isinstance(rest, list) or isinstance(y_bar, list):
+        rest = list(rest) if isinstance(rest, (list, tuple)) else _rt.zeros_like(y_bar)
         rest[index] = part
         return rest
-    if not isinstance(y_bar, np.ndarray):
+    if not isinstance(y_bar, np.ndarray) and not isinstance(y, np.ndarray):
         return 0.0
-    out = np.array(np.broadcast_to(rest, y_bar.shape), dtype=np.result_type(
+    shape = np.shape(y_bar) if isinstance(y_bar, np.ndarray) else np.shape(y)
+    out = np.array(np.broadcast_to(rest, shape), dtype=np.result_type(
         np.asarray(rest).dtype, float))
     out[index] = part
-    return out
+    return unadd(out, y_bar)
 
 
 def unpop(lst_bar, v_bar, lst):
@@ -109,12 +110,27 @@ def unpop(lst_bar, v_bar, lst):
 
 
 def unappend_adjoint(h, lst_bar):
-    """Adjoint of ``unappend(lst_bar)``: ``h = (part, rest)`` joined again."""
+    """Adjoint of ``unappend(lst_bar)``: ``h = (part, rest)`` joined again (both
+    summed where ``lst_bar`` was a scalar standing for every element)."""
     part, rest = h
     if isinstance(lst_bar, (list, tuple)) and len(lst_bar):
-        rest = list(rest) if isinstance(rest, (list, tuple)) else [0.0] * (len(lst_bar) - 1)
+        rest = list(rest) if isinstance(rest, (list, tuple)) else [rest] * (len(lst_bar) - 1)
         return rest + [part]
-    return rest
+    if isinstance(lst_bar, (list, tuple)):
+        return rest
+    return _rt.add(_sum_to(part, lst_bar), _sum_to(rest, lst_bar))
+
+
+def _sum_to(h, x):
+    """``h`` (possibly a container) summed to the scalar ``x`` stands for."""
+    if isinstance(h, (list, tuple)):
+        total = 0.0
+        for v in h:
+            total = total + _sum_to(v, x)
+        return total
+    if isinstance(h, dict):
+        return _sum_to(list(h.values()), x)
+    return _rt.unbroadcast(h, x)
 
 
 def unextend_adjoint(h, lst_bar, values):
@@ -122,11 +138,13 @@ def unextend_adjoint(h, lst_bar, values):
     parts, rest = h
     n = len(values)
     if isinstance(lst_bar, (list, tuple)) and len(lst_bar) >= n:
-        rest = list(rest) if isinstance(rest, (list, tuple)) else [0.0] * (len(lst_bar) - n)
-        if _is_zero(parts):
-            parts = [0.0] * n
+        rest = list(rest) if isinstance(rest, (list, tuple)) else [rest] * (len(lst_bar) - n)
+        if not isinstance(parts, (list, tuple, np.ndarray)):
+            parts = [parts] * n
         return rest + list(parts)
-    return rest
+    if isinstance(lst_bar, (list, tuple)):
+        return rest
+    return _rt.add(_sum_to(parts, lst_bar), _sum_to(rest, lst_bar))
 
 
 def unpack_parts(h, x, parts):

@@ -41,9 +41,10 @@ program with the same failure signature (``Outcome.kind``).
 
 Command line (from the repository root)::
 
-    python tests/progen.py show SEED [FEATURE,...]      # print one program
+    python tests/progen.py show SEED [FEATURE,...] [--size=small]
     python tests/progen.py check SEED [FEATURE,...]     # check one program
     python tests/progen.py report [N [SEED]] [--minimize] [--tiers=all,if]
+                                  [--size=small|medium|large]
 """
 
 import ast
@@ -241,9 +242,23 @@ def source_writes(source):
     return False
 
 
+# Program sizes: statements at the top of f, statements per block, compound
+# statements per function (if/for/while; helpers get one), helpers and their
+# statements.  srcdiff's time grows faster than linearly with the size.
+SIZES = {
+    "small": dict(stmts=(1, 2, 3), body=(1, 1, 2), control=(1, 2),
+                  helpers=(0, 1, 1), helper_stmts=(0, 1)),
+    "medium": dict(stmts=(2, 3, 4), body=(1, 1, 2, 2, 3), control=(2, 3),
+                   helpers=(0, 1, 1, 2), helper_stmts=(0, 1, 2)),
+    "large": dict(stmts=(3, 4, 5, 6), body=(1, 2, 2, 3, 3), control=(3, 4),
+                  helpers=(1, 2, 2), helper_stmts=(1, 2, 3)),
+}
+
+
 class Generator:
-    def __init__(self, seed, features=ALL):
+    def __init__(self, seed, features=ALL, size="medium"):
         self.seed = seed
+        self.size = size
         self.features = with_deps(features)
         self.rng = random.Random(seed)
         self.L = self.rng.choice((3, 4))
@@ -476,13 +491,18 @@ class Generator:
                 self.use("iter_rebind")
             other = self.expr(sc, var.kind, 1)
             b_n, b_m = var.bound, sc.vars[m].bound
+            # (in loops both sides squashed: n may be recomputed from m in
+            # the body, and m = g(m) fed back unsquashed can blow up)
             if self.chance(0.3):
+                if in_loop:
+                    var.bound = sc.vars[m].bound = max(b_n, b_m, 1.0)
+                    return [f"{n}, {m} = np.tanh({m}), np.tanh({n})"]
                 var.bound = sc.vars[m].bound = max(b_n, b_m)
                 return [f"{n}, {m} = {m}, {n}"]
             var.bound = max(b_n, 1.0)
-            sc.vars[m].bound = max(b_m, 0.5 * b_n + 1.0)
+            sc.vars[m].bound = max(b_m, 1.0)
             return [f"{n}, {m} = np.tanh({m} + {other.p()}), "
-                    f"0.5 * {n} + np.tanh({self.expr(sc, var.kind, 1).text})"]
+                    f"np.tanh({n} - {self.expr(sc, var.kind, 1).p()})"]
         other = self.expr(sc, var.kind, 1)
         if in_loop or self.chance(0.5):
             forms = ("half", "tanh", "cos", "sin")
@@ -707,7 +727,7 @@ class Generator:
         return self.new_list(sc)
 
     def nbody(self):
-        return self.rng.choice((1, 1, 2, 2, 3))
+        return self.rng.choice(SIZES[self.size]["body"])
 
     def st_if(self, sc, depth, ret_kind):
         r = self.rng
@@ -938,6 +958,7 @@ class Generator:
                      f"if {cnt} > {k} or {t} >= {limit.p()}:",
                      IND + "break"] + inner + [inc_t]
             sc.merge_from(child)
+            sc.vars[cnt].hi = k + 2      # leaves the loop at k + 1
             return pre + ["while True:"] + self.body(inner)
         if self.chance(0.5):
             inner = [f"{cnt} = {cnt} + 1", inc_t] + inner
@@ -1007,7 +1028,8 @@ class Generator:
         # compound statements (if/for/while, not counting the guards of
         # break/continue/return) per function: keeps programs (and the
         # time srcdiff takes on them) small
-        self.cf_budget = 1 if self.in_helper else self.rng.choice((2, 3))
+        self.cf_budget = 1 if self.in_helper else \
+            self.rng.choice(SIZES[self.size]["control"])
         self.ret_bound = 0.0
         sc = Scope()
         for p, kind in params:
@@ -1026,7 +1048,8 @@ class Generator:
         ret = r.choice(("S", "S", "V")) if "V" in kinds else "S"
         self.in_helper = True
         try:
-            lines = self.function(f"h{k}", params, ret, r.randint(0, 2))
+            lines = self.function(f"h{k}", params, ret,
+                                  r.choice(SIZES[self.size]["helper_stmts"]))
         finally:
             self.in_helper = False
         self.helpers.append(Helper(f"h{k}", params, ret, self.ret_bound))
@@ -1036,21 +1059,23 @@ class Generator:
         r = self.rng
         out = ["import numpy as np", "", ""]
         if self.on("helper"):
-            for k in range(r.choice((0, 1, 1, 2))):
+            for k in range(r.choice(SIZES[self.size]["helpers"])):
                 out += self.make_helper(k) + ["", ""]
         ns = r.randint(1, 3)
         nv = r.randint(1, 3)
         params = [(f"x{j}", "S") for j in range(ns)] + \
                  [(f"a{j}", "V") for j in range(nv)]
         r.shuffle(params)
-        out += self.function("f", params, "S", r.randint(2, 4))
+        out += self.function("f", params, "S",
+                             r.choice(SIZES[self.size]["stmts"]))
         self.params = params
         return "\n".join(out) + "\n"
 
 
-def generate(seed, features=ALL):
-    """A random ``Program`` (deterministic in ``seed`` and ``features``)."""
-    g = Generator(seed, features)
+def generate(seed, features=ALL, size="medium"):
+    """A random ``Program`` (deterministic in ``seed``, ``features`` and
+    ``size``, one of ``SIZES``)."""
+    g = Generator(seed, features, size)
     src = g.module()
     used = set(g.used)
     if any(d > 0 for d in _cf_depths(src)):
@@ -1143,6 +1168,8 @@ def _call_plain(f, args):
             raise ValueError("f modifies an argument in place")
     if np.ndim(v) != 0 or not np.isfinite(float(v)):
         raise ValueError(f"f returned {v!r}, not a finite scalar")
+    if abs(float(v)) > 1e6:
+        raise ValueError(f"f returned {v!r}: values blow up (generator bug)")
     return float(v)
 
 
@@ -1272,8 +1299,16 @@ def check(prog, directory):
         return Outcome("invalid", ("point", "kink" if why == KINK else "run"),
                        why)
     tol = TOL_FD if prog.writes else TOL_AUTOGRAD
-    return check_source(prog.source, args, ref, wrt, *tol, directory, f=mod.f,
-                        used=prog.used)
+    try:
+        return _with_timeout(CHECK_TIMEOUT, check_source, prog.source, args,
+                             ref, wrt, *tol, directory, mod.f, prog.used)
+    except _Timeout:
+        return Outcome("fail", ("timeout",), f"srcdiff took more than "
+                       f"{CHECK_TIMEOUT} s (transformation or gradient run)",
+                       args=args)
+
+
+CHECK_TIMEOUT = 60.0
 
 
 def describe(prog, outcome, minimized=None):
@@ -1477,11 +1512,45 @@ def _lint(source):
     return True
 
 
+class _Timeout(BaseException):   # not caught by ``except Exception``
+    pass
+
+
+def _with_timeout(seconds, fn, *args):
+    """fn(*args), raising _Timeout after ``seconds`` (a minimizer candidate
+    can loop forever, e.g. once a ``while`` test has lost its counter).
+    Without SIGALRM (other platforms, other threads) there is no limit."""
+    import signal
+    import threading
+    if not hasattr(signal, "setitimer") or \
+            threading.current_thread() is not threading.main_thread():
+        return fn(*args)
+
+    def handler(signum, frame):
+        raise _Timeout()
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def failure_of(source, values, directory):
     """The failure signature of ``source`` with arguments ``values`` (a dict
-    name -> value), or None when it passes or is not a valid program."""
+    name -> value), or None when it passes or is not a valid program (or
+    takes more than a few seconds)."""
     if not _lint(source):
         return None
+    try:
+        return _with_timeout(10.0, _failure_of, source, values, directory)
+    except _Timeout:
+        return None
+
+
+def _failure_of(source, values, directory):
     try:
         mod = load(source, directory, "min")
         f = mod.f
@@ -1536,7 +1605,8 @@ def _tiers():
     return tiers
 
 
-def report(n=40, seed_base=0, do_minimize=False, out=sys.stdout, only=None):
+def report(n=40, seed_base=0, do_minimize=False, out=sys.stdout, only=None,
+           size="medium"):
     """Run every tier (straight-line only, each feature alone with what it
     needs, all) on ``n`` seeds; print pass/fail counts per tier, failure
     kinds, and one (optionally minimized) program per failure kind."""
@@ -1556,7 +1626,7 @@ def report(n=40, seed_base=0, do_minimize=False, out=sys.stdout, only=None):
                 if seed % 200 == 0:
                     import srcdiff
                     srcdiff.clear_cache()
-                prog = generate(seed, feats)
+                prog = generate(seed, feats, size)
                 oc = check(prog, d)
                 counts[oc.status] += 1
                 if name == "all":
@@ -1604,10 +1674,14 @@ def main(argv):
         print(__doc__)
         return 0
     cmd = argv[0]
+    size = ([a.split("=", 1)[1] for a in argv if a.startswith("--size=")]
+            or ["medium"])[0]
+    argv = [a for a in argv if not a.startswith("--size=")]
     if cmd in ("show", "check"):
         seed = int(argv[1])
-        feats = parse_features(argv[2]) if len(argv) > 2 else ALL
-        prog = generate(seed, feats)
+        feats = parse_features(argv[2]) if len(argv) > 2 and \
+            not argv[2].startswith("--") else ALL
+        prog = generate(seed, feats, size)
         if cmd == "show":
             print(prog.source)
             print("# used:", ", ".join(sorted(prog.used)))
@@ -1625,7 +1699,8 @@ def main(argv):
         base = int(nums[1]) if len(nums) > 1 else 0
         only = [a.split("=", 1)[1].split(",") for a in argv
                 if a.startswith("--tiers=")]
-        report(n, base, "--minimize" in argv, only=only[0] if only else None)
+        report(n, base, "--minimize" in argv, only=only[0] if only else None,
+               size=size)
         return 0
     print(__doc__)
     return 2

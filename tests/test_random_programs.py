@@ -34,6 +34,9 @@ Environment variables:
     features the generator may use: ``all`` (default), a comma-separated
     list (``if,for_range``; ``straight`` for straight-line code only), or
     ``-feature,...`` for all but those.  Names: ``progen.FEATURES``.
+``SRCDIFF_RANDOM_SIZE=small|medium|large``
+    program size (default medium; ``progen.SIZES``).  srcdiff's time grows
+    faster than linearly with it.
 ``SRCDIFF_RANDOM_MINIMIZE=1``
     on a failure, also print a minimized reproduction (slower).
 
@@ -58,6 +61,7 @@ N_PROGRAMS = int(os.environ.get("SRCDIFF_RANDOM_PROGRAMS", "300"))
 SEED_BASE = int(os.environ.get("SRCDIFF_RANDOM_SEED", "0"))
 FEATURES = progen.parse_features(os.environ.get("SRCDIFF_RANDOM_FEATURES", "all"))
 MINIMIZE = os.environ.get("SRCDIFF_RANDOM_MINIMIZE", "") not in ("", "0")
+SIZE = os.environ.get("SRCDIFF_RANDOM_SIZE", "medium")
 
 
 _checked = [0]
@@ -85,7 +89,7 @@ def _run(prog, directory):
 
 @pytest.mark.parametrize("seed", range(SEED_BASE, SEED_BASE + N_PROGRAMS))
 def test_program(seed, tmp_path):
-    _run(progen.generate(seed, FEATURES), tmp_path)
+    _run(progen.generate(seed, FEATURES, SIZE), tmp_path)
 
 
 TIER_SEEDS = 2
@@ -144,3 +148,16 @@ def test_generated_programs_are_valid(seed, tmp_path):
         for name, a, b in zip(wrt, ref, fd):
             assert np.allclose(a, b, rtol=1e-4, atol=1e-5), \
                 (name, a, b, prog.source)
+
+
+def test_minimizer_edits_give_python():
+    """Every single edit the minimizer can make to a program is valid
+    Python (or is declined)."""
+    import ast
+    src = progen.generate(7).source
+    n = progen._edits(src)
+    assert n > 20
+    for k in range(n):
+        cand = progen._apply(src, k)
+        if cand is not None:
+            ast.parse(cand)

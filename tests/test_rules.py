@@ -577,7 +577,10 @@ def test_rule_names_are_unique():
 
 
 def test_every_rule_has_a_case():
-    missing = sorted(r.name for r in _rules() if r.name not in RULE_CASES)
+    # the rules of srcdiff's runtime helpers (what generated code calls) have
+    # their cases in tests/test_higher.py (RUNTIME_CASES)
+    missing = sorted(r.name for r in _rules() if r.name not in RULE_CASES
+                     and not r.name.startswith("srcdiff.runtime"))
     assert not missing, (
         "rules without a test case in tests/test_rules.py RULE_CASES: "
         + ", ".join(missing))

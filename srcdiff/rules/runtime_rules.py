@@ -22,14 +22,14 @@ nondiff(rt.seed, rt.zeros_like, rt.extreme_weight, rt.extreme_weights, rt.invers
 # --- broadcasting and reductions ----------------------------------------------------------
 
 
-@adjoint(rt.unbroadcast, passive=("x",))
-def unbroadcast(r, g, x):
-    d[g] = rt.unbroadcast(d[r], g)
+@adjoint(rt.unbroadcast, passive=("x", "result"))
+def unbroadcast(r, g, x, result=None):
+    d[g] = rt.unbroadcast(d[r], g, result)
 
 
 @tangent(rt.unbroadcast)
-def unbroadcast_t(r, g, x):
-    d[r] = rt.unbroadcast(d[g], x)
+def unbroadcast_t(r, g, x, result=None):
+    d[r] = rt.unbroadcast(d[g], x, result)
 
 
 @adjoint(rt.like, passive=("y",), containers=("g",))
@@ -220,24 +220,24 @@ def scatter_add_tangent_t(r, dx_bar, index, dg, x, x_bar):
 
 
 # unwrite also updates in place; normalize rewrites it to unwrite_tangent (a copy)
-@adjoint(rt.unwrite, rt.unwrite_tangent, containers=("y_bar",))
-def unwrite(r, y_bar, index, want=True):
-    d[y_bar] = rt.unwrite_adjoint(d[r], y_bar, index, want)
+@adjoint(rt.unwrite, rt.unwrite_tangent, passive=("y",), containers=("y_bar",))
+def unwrite(r, y_bar, index, y, want=True):
+    d[y_bar] = rt.unwrite_adjoint(d[r], y_bar, index, y, want)
 
 
 @tangent(rt.unwrite, rt.unwrite_tangent)
-def unwrite_t(r, y_bar, index, want=True):
-    d[r] = rt.unwrite_tangent(d[y_bar], index, want)
+def unwrite_t(r, y_bar, index, y, want=True):
+    d[r] = rt.unwrite_tangent(d[y_bar], index, y, want)
 
 
-@adjoint(rt.unwrite_adjoint, passive=("y_bar",), containers=("h",))
-def unwrite_adjoint(r, h, y_bar, index, want=True):
-    d[h] = rt.unwrite_tangent(d[r], index, want)
+@adjoint(rt.unwrite_adjoint, passive=("y_bar", "y"), containers=("h",))
+def unwrite_adjoint(r, h, y_bar, index, y, want=True):
+    d[h] = rt.unwrite_tangent(d[r], index, y, want)
 
 
 @tangent(rt.unwrite_adjoint)
-def unwrite_adjoint_t(r, h, y_bar, index, want=True):
-    d[r] = rt.unwrite_adjoint(d[h], y_bar, index, want)
+def unwrite_adjoint_t(r, h, y_bar, index, y, want=True):
+    d[r] = rt.unwrite_adjoint(d[h], y_bar, index, y, want)
 
 
 @adjoint(rt.add, containers=("a", "b"))

@@ -1,0 +1,469 @@
+"""Forward mode: tangent statements interleaved with the primal.
+
+Each active statement is followed by the statement computing its tangent
+(``x_dot``), from the rule table's tangent templates; control flow stays in
+place (forward mode needs no stacks), calls to the user's functions call
+their generated JVPs::
+
+    def f(x):                    def f_jvp(x_dot, x):
+        z = x ** 2                   z = x ** 2
+        t = np.sin(x)                z_dot = x_dot * 2 * x
+        y = z * t                    t = np.sin(x)
+        return y                     t_dot = x_dot * np.cos(x)
+                                     y = z * t
+                                     y_dot = z_dot * t + z * t_dot
+                                     return y, y_dot
+
+The generated function takes the tangents of the ``wrt`` arguments first,
+then ``f``'s own arguments, and returns ``(value, tangent)``.  "Active" means
+what it means in reverse mode: depends on ``wrt`` (varied) and reaches the
+output (useful); inactive statements are copied unchanged.
+
+Tangents have their primal's shape, except that a zero tangent of a scalar is
+``0.0``: a term of an operand that broadcasts to a larger result is broadcast
+up (``rt.like``).  A tangent that is written in place (``y[i] = v`` gives
+``y_dot[i] = v_dot``) is first made an array of its own (``rt.owned``).
+
+``batchable`` tells whether a tangent with an extra leading axis (a batch of
+directions) can go through the code at once: true when every active
+statement is elementwise on operands of its result's shape.
+"""
+
+import copy
+
+import gast
+
+from . import frontend, normalize
+from .activity import SCALAR, Compound
+from .errors import NoRuleError, UnsupportedSyntaxError
+from .normalize import assign, load, store
+from .reverse import Unit, bind_params, _with_siblings
+
+_INACTIVE = "__srcdiff_inactive__"
+_LIST_KINDS = ("write", "append", "extend", "pop")
+
+
+def constant(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def call(func, args, keywords=()):
+    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+
+
+def attr(base, name):
+    return gast.Attribute(value=load(base), attr=name, ctx=gast.Load())
+
+
+class Session:
+    """One forward-mode request; builds the JVPs of called functions on demand."""
+
+    cache = {}  # (code, active params) -> Unit, shared by all sessions
+
+    def __init__(self, optimize=True):
+        self.optimize = optimize
+        self.in_progress = {}
+        self.local_cache = {}
+
+    def jvp_unit(self, info, active, key):
+        full_key = (key, tuple(active))
+        if full_key in self.in_progress:
+            return self.in_progress[full_key]
+        cache = Session.cache if key[0] == "code" else self.local_cache
+        unit = cache.get(full_key)
+        if unit is not None:
+            return unit
+        from . import pipeline
+        unit = pipeline.build_jvp_unit(info, active, self, full_key)
+        cache[full_key] = unit
+        return unit
+
+
+class Forward:
+    def __init__(self, info, norm, analysis, wrt, session, name):
+        self.info = info
+        self.norm = norm
+        self.an = analysis
+        self.wrt = list(wrt)
+        self.session = session
+        self.name = name
+        self.namer = norm.namer
+        self.aliases = {a: _alias(a, info, norm) for a in ("np", "math", "rt")}
+        self.dots = {}
+        self.injections = {}
+        self.deps = []
+        self.batchable = True
+        # names changed in place: their tangents are changed in place too, so
+        # no other tangent may share their memory
+        self.in_place = set()
+        for op in analysis.ops:
+            if op.kind in ("write", "append", "extend"):
+                self.in_place.add(op.targets[0])
+            elif op.kind == "pop":
+                self.in_place.add(op.operands[0])
+
+    # --- helpers ------------------------------------------------------------------
+    def rt(self, helper, *args):
+        return call(attr(self.aliases["rt"], helper), args)
+
+    def fail(self, cls, node, message, hint=None):
+        raise cls(message, function=self.info.name, filename=self.info.filename,
+                  lineno=getattr(node, "lineno", None),
+                  col=getattr(node, "col_offset", None), hint=hint)
+
+    def active(self, name):
+        return self.an.active(name)
+
+    def is_active(self, atom):
+        return isinstance(atom, gast.Name) and self.an.active(atom.id)
+
+    def dot(self, name):
+        if name not in self.dots:
+            self.dots[name] = self.namer.fresh(f"{name}_dot")
+        return self.dots[name]
+
+    def zero(self, atom, shapes):
+        """A zero tangent for ``atom`` (``0.0`` for numbers, else shaped)."""
+        if not isinstance(atom, gast.Name):
+            if isinstance(atom, gast.Constant) and atom.value is None:
+                return constant(None)
+            return constant(0.0)
+        if shapes.get(atom.id) == SCALAR:
+            return constant(0.0)
+        return self.rt("zeros_like", load(atom.id))
+
+    def zero_target(self, op, t, shapes):
+        """The zero tangent of the target of an op through which none flows."""
+        value = op.stmt.value if isinstance(op.stmt, gast.Assign) else None
+        if isinstance(value, gast.UnaryOp):
+            value = value.operand
+        if isinstance(value, gast.Constant) and type(value.value) in (int, float, bool):
+            return constant(0.0)
+        return self.zero(load(t), shapes)
+
+    def tangent_of(self, atom, shapes):
+        if self.is_active(atom):
+            return load(self.dot(atom.id))
+        return self.zero(atom, shapes)
+
+    def set_tangent(self, out, name, expr, where, operands=()):
+        """``name_dot = expr``, made an array of its own where sharing memory with
+        another tangent could let an in-place write change both."""
+        shares = name in self.in_place or any(n in self.in_place for n in operands)
+        if shares and not _fresh(expr, self.aliases):
+            expr = self.rt("owned", expr, load(name))
+        out.append(gast.copy_location(assign(self.dot(name), expr), where))
+
+    # --- statements ---------------------------------------------------------------
+    def block(self, nodes):
+        out = []
+        for node in nodes:
+            if isinstance(node, Compound):
+                out.append(self.compound(node))
+            else:
+                self.op(node, out)
+        return out
+
+    def compound(self, node):
+        stmt = node.stmt
+        if node.kind == "if":
+            new = gast.If(test=stmt.test, body=self.block(node.body) or [gast.Pass()],
+                          orelse=self.block(node.orelse))
+        elif node.kind == "for":
+            new = gast.For(target=stmt.target, iter=stmt.iter,
+                           body=self.block(node.body) or [gast.Pass()], orelse=[],
+                           type_comment=None)
+        else:
+            new = gast.While(test=stmt.test, body=self.block(node.body) or [gast.Pass()],
+                             orelse=[])
+        return gast.copy_location(new, stmt)
+
+    def op(self, op, out):
+        kind = op.kind
+        stmt = op.stmt
+        shapes = op.shapes or {}
+        if kind in ("user", "local") and any(self.active(t) for t in op.targets):
+            self.batchable = False
+            if self.user_call(op, out):
+                return
+        out.append(stmt)
+        if kind == "write":
+            y = op.targets[0]
+            if self.active(y):
+                self.batchable = False
+                target = copy.deepcopy(stmt.targets[0])
+                target.value = load(self.dot(y))
+                out.append(gast.copy_location(
+                    assign(target, self.tangent_of(stmt.value, shapes)), stmt))
+            return
+        if kind in ("append", "extend"):
+            lst = op.targets[0]
+            if self.active(lst):
+                self.batchable = False
+                value = stmt.value.args[0]
+                out.append(gast.copy_location(gast.Expr(value=call(
+                    attr(self.dot(lst), kind), [self.tangent_of(value, shapes)])), stmt))
+            return
+        if kind == "pop":
+            lst, v = op.operands[0], op.targets[0]
+            if self.active(lst):
+                self.batchable = False
+                popped = call(attr(self.dot(lst), "pop"), [])
+                node = assign(self.dot(v), popped) if self.active(v) else gast.Expr(
+                    value=popped)
+                out.append(gast.copy_location(node, stmt))
+            return
+        active_targets = [t for t in op.targets if self.active(t)]
+        if not active_targets:
+            return
+        if kind == "copy":
+            self.set_tangent(out, op.targets[0], self.tangent_of(load(op.operands[0]), shapes),
+                             stmt, op.operands)
+        elif kind == "rule":
+            self.rule(op, out)
+        elif kind == "subscript":
+            self.batchable = False
+            value = stmt.value
+            t = op.targets[0]
+            if self.is_active(value.value):
+                expr = gast.Subscript(value=load(self.dot(value.value.id)),
+                                      slice=copy.deepcopy(value.slice), ctx=gast.Load())
+            else:
+                expr = self.zero(load(t), shapes)
+            self.set_tangent(out, t, expr, stmt, [value.value.id])
+        elif kind == "literal":
+            self.batchable = False
+            value = stmt.value
+            if isinstance(value, gast.Dict):
+                expr = gast.Dict(keys=[copy.deepcopy(k) for k in value.keys],
+                                 values=[self.tangent_of(v, shapes) for v in value.values])
+            else:
+                expr = type(value)(elts=[self.tangent_of(e, shapes) for e in value.elts],
+                                   ctx=gast.Load())
+            self.set_tangent(out, op.targets[0], expr, stmt)
+        elif kind == "unpack":
+            self.batchable = False
+            src = op.operands[0]
+            if self.active(src):
+                targets = gast.Tuple(elts=[store(self.dot(t)) for t in op.targets],
+                                     ctx=gast.Store())
+                out.append(gast.copy_location(assign(targets, load(self.dot(src))), stmt))
+            else:
+                for t in active_targets:
+                    self.set_tangent(out, t, self.zero(load(t), shapes), stmt)
+        else:
+            # no derivative flows through (a constant, a nondiff call, an
+            # inactive call): a zero tangent for a name that is active elsewhere
+            for t in active_targets:
+                self.set_tangent(out, t, self.zero_target(op, t, shapes), stmt)
+
+    def rule(self, op, out):
+        t = op.targets[0]
+        rule = op.rule
+        stmt = op.stmt
+        shapes = op.shapes or {}
+        bindings = dict(op.bindings)
+        custom = bindings.pop("__template__", None) is not None
+        if custom:
+            chosen = rule.tangent_custom(*self.call_parts(stmt.value)) \
+                if rule.tangent_custom is not None else None
+            if chosen is None:
+                self.fail(NoRuleError, stmt, f"no tangent (forward-mode) rule for "
+                          f"{op.callee_name} with these arguments")
+            template, bindings = chosen
+        else:
+            template = rule.tangent
+            if template is None:
+                self.fail(NoRuleError, stmt, f"no tangent (forward-mode) rule for "
+                          f"{op.callee_name}",
+                          "register one with srcdiff.rules.tangent")
+        active = {p for p, a in bindings.items() if self.is_active(a)}
+        values = {template.params[0]: load(t), **bindings}
+        stmts, terms = template.instantiate(
+            values, lambda p: self.dot(bindings[p].id) if p in active else _INACTIVE + p,
+            self.aliases, self.namer)
+        kept, covered = [], set()
+        for term in terms:
+            names = {n.id for n in gast.walk(term.expr) if isinstance(n, gast.Name)}
+            live = {p for p in active if self.dot(bindings[p].id) in names}
+            if not live:
+                continue
+            covered |= live
+            kept.append(_zero_inactive(term.expr))
+        for p in sorted(active - covered - set(rule.passive)):
+            self.fail(NoRuleError, stmt, f"{op.callee_name} has no derivative with respect "
+                      f"to its argument '{p}'",
+                      "wrap that argument in srcdiff.stop_gradient(...) if its "
+                      "derivative should be zero")
+        for s in stmts:
+            out.append(gast.copy_location(s, stmt))
+        if not kept:
+            self.set_tangent(out, t, self.zero(load(t), shapes), stmt)
+            return
+        total = kept[0]
+        for term in kept[1:]:
+            total = gast.BinOp(left=total, op=gast.Add(), right=term)
+        # a term has the result's shape when no other operand can be larger
+        others = [a.id for a in bindings.values() if isinstance(a, gast.Name)]
+        aligned = shapes.get(t) == SCALAR or all(
+            shapes.get(q) in (shapes.get(bindings[p].id), SCALAR)
+            for p in active for q in others)
+        if rule.shape == "broadcast" and not aligned:
+            total = self.rt("like", total, load(t))
+        if rule.shape not in ("elementwise", "broadcast", "scalar") or not aligned:
+            self.batchable = False
+        self.set_tangent(out, t, total, stmt, [bindings[p].id for p in active])
+
+    def call_parts(self, value):
+        """(args, keywords) of a call as the rule table binds them (a method's
+        receiver first)."""
+        args = list(value.args)
+        func = value.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+                and func.value.id in self.norm.versions:
+            args = [func.value] + args
+        return args, {k.arg: k.value for k in value.keywords}
+
+    def user_call(self, op, out):
+        """``y = g(a, b)`` -> ``y, y_dot = g_jvp(a_dot, a, b)``; False when no
+        argument is active (the call stays as it is)."""
+        stmt = op.stmt
+        node = op.call
+        args = list(node.args)
+        keywords = list(node.keywords)
+        lifted = []
+        if op.kind == "local":
+            local = op.callee
+            lifted = [load(n) for n in local.lifted]
+            scope = dict(self.info.local_scope)
+            for ld in self.norm.local_defs.values():
+                user = self.norm.versions.get(ld.name, ld.name)
+                scope[user] = normalize.LocalDef(name=user, node=ld.node,
+                                                 lifted=list(ld.lifted_user),
+                                                 lifted_user=list(ld.lifted_user),
+                                                 original=ld.original)
+            fn = _with_siblings(local.node, scope)
+            info = frontend.FunctionInfo(func=None, node=fn, name=fn.name,
+                                         filename=self.info.filename,
+                                         globals=self.info.globals,
+                                         closure=self.info.closure, local_scope=scope)
+            key = ("local", id(fn))
+            prefix = []
+        else:
+            func, bound_self, func_expr = op.callee
+            try:
+                info = frontend.read_function(func)
+            except Exception as exc:  # no source: refuse at the call site
+                self.fail(NoRuleError, stmt, f"cannot differentiate the call of "
+                          f"{op.callee_name}: {getattr(exc, 'message', exc)}")
+            fn = info.node
+            key = ("code", func.__code__)
+            prefix = [copy.deepcopy(func_expr.value)] if bound_self is not None else []
+        bound = bind_params(fn, prefix + args + lifted, keywords)
+        if bound is None:
+            self.fail(UnsupportedSyntaxError, stmt,
+                      f"cannot match the arguments of the call to {op.callee_name}")
+        active = [p for p, atom in bound.items() if self.is_active(atom)]
+        if not active:
+            return False
+        order = [p.id for p in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
+        active.sort(key=order.index)
+        unit = self.session.jvp_unit(info, active, key)
+        ref = self.reference(unit)
+        tangents = [load(self.dot(bound[p].id)) for p in active]
+        jvp_call = call(load(ref), tangents + prefix + args + lifted, copy.deepcopy(keywords))
+        if len(op.targets) == 1:
+            target = gast.Tuple(elts=[store(op.targets[0]), store(self.dot(op.targets[0]))],
+                                ctx=gast.Store())
+        else:
+            target = gast.Tuple(elts=[
+                gast.Tuple(elts=[store(t) for t in op.targets], ctx=gast.Store()),
+                gast.Tuple(elts=[store(self.dot(t)) for t in op.targets], ctx=gast.Store())],
+                ctx=gast.Store())
+        out.append(gast.copy_location(assign(target, jvp_call), stmt))
+        for t in op.targets:
+            if t in self.in_place:
+                out.append(gast.copy_location(assign(
+                    self.dot(t), self.rt("owned", load(self.dot(t)), load(t))), stmt))
+        return True
+
+    def reference(self, unit):
+        """The local name under which a helper unit's function is reachable."""
+        if unit.name == self.name:
+            return unit.name  # recursion: the function itself
+        for name, dep in self.injections.items():
+            if dep is unit:
+                return name
+        name = self.namer.fresh(unit.name)
+        self.injections[name] = unit
+        self.deps.append(unit)
+        return name
+
+    # --- the whole function -------------------------------------------------------
+    def run(self):
+        norm = self.norm
+        tangent_params = [self.dot(p) for p in self.wrt]
+        start = []
+        for p in norm.params:
+            if p not in self.wrt and self.active(p):
+                # an argument that is reassigned from active values in a loop
+                start.append(assign(self.dot(p), self.zero(load(p), {})))
+        body = start + self.block(self.an.tree)
+        result = norm.result
+        if isinstance(result, gast.Name) and self.active(result.id):
+            tangent = load(self.dot(result.id))
+        elif isinstance(result, gast.Name):
+            tangent = self.rt("zeros_like", load(result.id))
+        else:
+            tangent = constant(0.0)
+        body.append(gast.Return(value=gast.Tuple(elts=[copy.deepcopy(result), tangent],
+                                                 ctx=gast.Load())))
+        args = copy.deepcopy(norm.args)
+        for a in args.posonlyargs + args.args + args.kwonlyargs:
+            a.annotation = None
+        first = args.posonlyargs if args.posonlyargs else args.args
+        first[0:0] = [store(n) for n in tangent_params]
+        return gast.FunctionDef(name=self.name, args=args, body=body, decorator_list=[],
+                                returns=None, type_comment=None, type_params=[])
+
+
+def _alias(name, info, norm):
+    """``np`` / ``math`` keep their usual names when the user's mean the same."""
+    modules = {"np": "numpy", "math": "math"}
+    if name in modules and name not in norm.versions:
+        try:
+            value = info.lookup(name)
+        except (KeyError, AttributeError):
+            value = None
+        if getattr(value, "__name__", None) == modules[name]:
+            return name
+    return norm.namer.fresh(name)
+
+
+def _zero_inactive(expr):
+    """The tangents of inactive operands in a term are zero."""
+    class Zero(gast.NodeTransformer):
+        def visit_Name(self, n):
+            if n.id.startswith(_INACTIVE):
+                return constant(0.0)
+            return n
+    return Zero().visit(expr)
+
+
+_FRESH_NP = {"copy", "array", "zeros", "ones", "stack", "concatenate", "outer", "matmul",
+             "dot", "sum", "mean", "where", "full"}
+_FRESH_RT = {"owned", "zeros_like", "scatter", "pack", "unstack", "unpop"}
+
+
+def _fresh(expr, aliases):
+    """Is ``expr`` surely a new object (no memory shared with an existing one)?"""
+    if isinstance(expr, (gast.BinOp, gast.UnaryOp, gast.List, gast.Dict, gast.Constant)):
+        return True
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) \
+            and isinstance(expr.func.value, gast.Name):
+        base, name = expr.func.value.id, expr.func.attr
+        if base == aliases["rt"]:
+            return name in _FRESH_RT
+        if base == aliases["np"]:
+            return name in _FRESH_NP
+    return False
