@@ -888,7 +888,8 @@ class Reverse:
                                             else "y")
             if active_out:
                 if result.id in self.accumulated:
-                    sweep_start.append(assign(self.adj[result.id], load(seed_param)))
+                    sweep_start.append(assign(self.adj[result.id],
+                                              self.rt("fresh", load(seed_param))))
                 else:
                     self.adj[result.id] = seed_param
         elif active_out:

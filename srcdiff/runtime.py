@@ -26,6 +26,16 @@ def seed(y, function):
     return 1.0
 
 
+def fresh(seed):
+    """A copy of an array seed that the adjoint sweep may update in place
+    (the caller's array stays unchanged); anything else as it is."""
+    if isinstance(seed, np.ndarray):
+        return seed.copy()
+    if isinstance(seed, list):
+        return list(seed)
+    return seed
+
+
 def zeros_like(x):
     """A zero gradient shaped like ``x`` (float; containers elementwise)."""
     if isinstance(x, dict):

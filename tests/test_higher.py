@@ -386,6 +386,10 @@ def h_cast_grad(g, x):
     return rt.cast_grad(g, x)
 
 
+def h_fresh(g):
+    return rt.fresh(g) * 2.0
+
+
 def h_uncast(h, g):
     return rt.uncast(h, g)
 
@@ -546,6 +550,7 @@ RUNTIME_CASES = {
     "srcdiff.runtime.unreduce_mean": [(h_unreduce_mean, (_a(3), _a(2, 3)), 0)],
     "srcdiff.runtime.unreduce_extreme": [(h_unreduce_extreme, (_a(2), _a(2, 3)), 0)],
     "srcdiff.runtime.cast_grad": [(h_cast_grad, (_a(3), _a(2, 3)), 0)],
+    "srcdiff.runtime.fresh": [(h_fresh, (_a(2, 3),), 0)],
     "srcdiff.runtime_higher.uncast": [(h_uncast, (_a(2, 3), _a(3)), 0)],
     "srcdiff.runtime.matmul_dx": [(h_matmul_dx, (_a(2, 4), _a(2, 3), _a(3, 4)), (0, 2)),
                                   (h_matmul_dx_dot, (_a(2), _a(2, 3), _a(3)), (0, 2))],

@@ -93,6 +93,16 @@ def unreduce_extreme_t(r, g, y, x, axis=None, keepdims=False):
     d[r] = rt.unreduce_extreme(d[g], y, x, axis, keepdims)
 
 
+@adjoint(rt.fresh, shape="elementwise", containers=("seed",))
+def fresh(r, seed):
+    d[seed] = d[r]
+
+
+@tangent(rt.fresh)
+def fresh_t(r, seed):
+    d[r] = rt.fresh(d[seed])
+
+
 @adjoint(rt.cast_grad, passive=("x",), containers=("g",))
 def cast_grad(r, g, x):
     d[g] = rt.uncast(d[r], g)
