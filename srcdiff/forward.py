@@ -33,11 +33,10 @@ import copy
 
 import gast
 
-from . import frontend, normalize
 from .activity import SCALAR, Compound
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
-from .reverse import Unit, bind_params, _with_siblings
+from .reverse import bind_params, callee
 
 _INACTIVE = "__srcdiff_inactive__"
 _LIST_KINDS = ("write", "append", "extend", "pop")
@@ -331,34 +330,7 @@ class Forward:
         node = op.call
         args = list(node.args)
         keywords = list(node.keywords)
-        lifted = []
-        if op.kind == "local":
-            local = op.callee
-            lifted = [load(n) for n in local.lifted]
-            scope = dict(self.info.local_scope)
-            for ld in self.norm.local_defs.values():
-                user = self.norm.versions.get(ld.name, ld.name)
-                scope[user] = normalize.LocalDef(name=user, node=ld.node,
-                                                 lifted=list(ld.lifted_user),
-                                                 lifted_user=list(ld.lifted_user),
-                                                 original=ld.original)
-            fn = _with_siblings(local.node, scope)
-            info = frontend.FunctionInfo(func=None, node=fn, name=fn.name,
-                                         filename=self.info.filename,
-                                         globals=self.info.globals,
-                                         closure=self.info.closure, local_scope=scope)
-            key = ("local", id(fn))
-            prefix = []
-        else:
-            func, bound_self, func_expr = op.callee
-            try:
-                info = frontend.read_function(func)
-            except Exception as exc:  # no source: refuse at the call site
-                self.fail(NoRuleError, stmt, f"cannot differentiate the call of "
-                          f"{op.callee_name}: {getattr(exc, 'message', exc)}")
-            fn = info.node
-            key = ("code", func.__code__)
-            prefix = [copy.deepcopy(func_expr.value)] if bound_self is not None else []
+        info, fn, key, prefix, lifted = callee(self, op)
         bound = bind_params(fn, prefix + args + lifted, keywords)
         if bound is None:
             self.fail(UnsupportedSyntaxError, stmt,

@@ -6,10 +6,8 @@ Everything that depends on the Python version or on how the callable was
 made (lambda, decorator, bound method, srcdiff's own output) is settled here.
 """
 
-import ast
 import dis
 import builtins
-import copy
 import dataclasses
 import inspect
 import linecache

@@ -21,7 +21,6 @@ Example::
 """
 
 import copy
-import math
 import types
 
 import gast

@@ -255,7 +255,7 @@ class Reverse:
                 self.full.add(bar)
             else:
                 self.emit(assign(bar, self.rt("scatter", load(name), index, g)), where)
-        elif bar_owned_array := (self.adj[name] in self.owned and concrete(shape) and shape
+        elif (self.adj[name] in self.owned and concrete(shape) and shape
                                  and basic and self.adj[name] in self.full):
             bar = self.adj[name]
             self.emit(gast.AugAssign(target=gast.Subscript(
@@ -500,36 +500,8 @@ class Reverse:
         node = op.call
         args = list(node.args)
         keywords = list(node.keywords)
-        if op.kind == "local":
-            local = op.callee
-            fn = local.node
-            args = args + [load(n) for n in local.lifted]
-            scope = dict(self.info.local_scope)
-            for ld in self.norm.local_defs.values():
-                user = self.norm.versions.get(ld.name, ld.name)
-                scope[user] = normalize.LocalDef(name=user, node=ld.node,
-                                                 lifted=list(ld.lifted_user),
-                                                 lifted_user=list(ld.lifted_user),
-                                                 original=ld.original)
-            fn = _with_siblings(fn, scope)
-            info = frontend.FunctionInfo(func=None, node=fn, name=fn.name,
-                                         filename=self.info.filename,
-                                         globals=self.info.globals,
-                                         closure=self.info.closure, local_scope=scope)
-            key = ("local", id(fn))
-            prefix = []
-        else:
-            func, bound_self, func_expr = op.callee
-            try:
-                info = frontend.read_function(func)
-            except Exception as exc:  # no source: refuse at the call site
-                self.fail(NoRuleError, stmt, f"cannot differentiate the call of "
-                          f"{op.callee_name}: {getattr(exc, 'message', exc)}")
-            fn = info.node
-            key = ("code", func.__code__)
-            prefix = []
-            if bound_self is not None:
-                prefix = [copy.deepcopy(func_expr.value)]
+        info, fn, key, prefix, lifted = callee(self, op)
+        args = args + lifted
         bound = bind_params(fn, prefix + args, keywords)
         if bound is None:
             self.fail(UnsupportedSyntaxError, stmt,
@@ -1041,6 +1013,35 @@ def _primal_reads(block, rev):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id not in skip:
                 reads.add(n.id)
     return reads
+
+
+def callee(transform, op):
+    """What a call of the user's own function (``op.kind`` 'user' or 'local')
+    resolves to: (FunctionInfo, its def, cache key, leading arguments such as a
+    bound ``self``, trailing lifted arguments).  Shared by reverse and forward."""
+    if op.kind == "local":
+        local = op.callee
+        scope = dict(transform.info.local_scope)
+        for ld in transform.norm.local_defs.values():
+            user = transform.norm.versions.get(ld.name, ld.name)
+            scope[user] = normalize.LocalDef(name=user, node=ld.node,
+                                             lifted=list(ld.lifted_user),
+                                             lifted_user=list(ld.lifted_user),
+                                             original=ld.original)
+        fn = _with_siblings(local.node, scope)
+        info = frontend.FunctionInfo(func=None, node=fn, name=fn.name,
+                                     filename=transform.info.filename,
+                                     globals=transform.info.globals,
+                                     closure=transform.info.closure, local_scope=scope)
+        return info, fn, ("local", id(fn)), [], [load(n) for n in local.lifted]
+    func, bound_self, func_expr = op.callee
+    try:
+        info = frontend.read_function(func)
+    except Exception as exc:  # no source: refuse at the call site
+        transform.fail(NoRuleError, op.stmt, f"cannot differentiate the call of "
+                       f"{op.callee_name}: {getattr(exc, 'message', exc)}")
+    prefix = [copy.deepcopy(func_expr.value)] if bound_self is not None else []
+    return info, info.node, ("code", func.__code__), prefix, []
 
 
 def _with_siblings(fn, scope):
