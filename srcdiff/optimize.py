@@ -32,8 +32,14 @@ _IMPURE_HELPERS = {"seed"}
 
 
 def _loads(node):
-    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Load)]
+    """Names read, including the target of ``v += e`` (it reads ``v``)."""
+    found = []
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            found.append(n.id)
+        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+            found.append(n.target.id)
+    return found
 
 
 _COMPOUND = (gast.If, gast.For, gast.While)

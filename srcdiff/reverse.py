@@ -513,12 +513,20 @@ class Reverse:
         active.sort(key=order.index)
         unit = self.session.vjp_unit(info, active, key)
         ref = self.reference(unit)
+        def shaped(n):
+            # a helper's adjoint code takes its seed at face value: a zero
+            # placeholder or a reduction's scalar is given the output's shape
+            bar = self.adj[n]
+            if (self.has_lazy or self.accumulated) and bar not in self.full:
+                return self.rt("like", load(bar), load(n))
+            return load(bar)
+
         if len(op.targets) > 1:
-            seed = gast.Tuple(elts=[load(self.adj[n]) if n in self.adj
+            seed = gast.Tuple(elts=[shaped(n) if n in self.adj
                                     else self.rt("zeros_like", load(n))
                                     for n in op.targets], ctx=gast.Load())
         else:
-            seed = load(self.adj[op.targets[0]])
+            seed = shaped(op.targets[0])
         vjp_call = call(load(ref), [seed] + prefix + list(node.args)
                         + ([load(n) for n in op.callee.lifted] if op.kind == "local" else []),
                         copy.deepcopy(keywords))
