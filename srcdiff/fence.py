@@ -83,8 +83,6 @@ class Fence:
                 self.check_stmt(s)
             return
         if isinstance(stmt, gast.For):
-            if stmt.type_comment:
-                pass
             self.check_loop_target(stmt.target)
             self.check_expr(stmt.iter)
             for s in stmt.body + stmt.orelse:

@@ -36,6 +36,7 @@ import gast
 from .activity import SCALAR, Compound
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
+from . import reverse
 from .reverse import bind_params, callee
 
 _INACTIVE = "__srcdiff_inactive__"
@@ -54,28 +55,16 @@ def attr(base, name):
     return gast.Attribute(value=load(base), attr=name, ctx=gast.Load())
 
 
-class Session:
+class Session(reverse.Session):
     """One forward-mode request; builds the JVPs of called functions on demand."""
 
-    cache = {}  # (code, active params) -> Unit, shared by all sessions
-
-    def __init__(self, optimize=True):
-        self.optimize = optimize
-        self.in_progress = {}
-        self.local_cache = {}
+    cache = {}  # (code, active params) -> Unit, shared by all forward sessions
 
     def jvp_unit(self, info, active, key):
-        full_key = (key, tuple(active))
-        if full_key in self.in_progress:
-            return self.in_progress[full_key]
-        cache = Session.cache if key[0] == "code" else self.local_cache
-        unit = cache.get(full_key)
-        if unit is not None:
-            return unit
         from . import pipeline
-        unit = pipeline.build_jvp_unit(info, active, self, full_key)
-        cache[full_key] = unit
-        return unit
+        return self.unit(info, active, key,
+                         lambda full_key: pipeline.build_jvp_unit(info, active, self,
+                                                                  full_key))
 
 
 class Forward:

@@ -289,15 +289,6 @@ def _mark_breaks(block, broke):
     return out
 
 
-def _assigns(body, it):
-    names = {n.id for n in gast.walk(it) if isinstance(n, gast.Name)}
-    for stmt in body:
-        for n in gast.walk(stmt):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id in names:
-                return True
-    return False
-
-
 def _call(fname, args):
     return gast.Call(func=name(fname), args=args, keywords=[])
 

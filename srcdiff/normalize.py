@@ -143,8 +143,6 @@ def _mutable_names(fn):
                         and n.func.attr in ("append", "extend", "pop") \
                         and isinstance(n.func.value, gast.Name):
                     names.add(n.func.value.id)
-            if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-                pass
 
     visit(fn.body, False)
     return names
@@ -160,7 +158,6 @@ class Normalizer:
         self.locals = set(self.params) | _assigned_names(fn)
         self.env = {p: p for p in self.params}
         self.assigned_once = set(self.params)
-        self.reassigned = set()
         self.body = []
         self.local_defs = {}
         self.temps = set()

@@ -89,27 +89,33 @@ class Unit:
 
 
 class Session:
-    """One transformation request; builds helper VJPs on demand."""
+    """One transformation request; builds the derivatives of called functions
+    (VJPs here, JVPs in ``forward.Session``) on demand, each once."""
 
     cache = {}  # (code, active params) -> Unit, shared by all sessions
 
-    def __init__(self, optimize):
+    def __init__(self, optimize=True):
         self.optimize = optimize
         self.in_progress = {}
         self.local_cache = {}
 
-    def vjp_unit(self, info, active, key):
+    def unit(self, info, active, key, build):
+        """The unit for (key, active), from a cache or made by ``build(full_key)``;
+        a unit still being made is returned as it is (recursion)."""
         full_key = (key, tuple(active))
         if full_key in self.in_progress:
             return self.in_progress[full_key]
-        cache = Session.cache if key[0] == "code" else self.local_cache
+        cache = self.cache if key[0] == "code" else self.local_cache
         unit = cache.get(full_key)
-        if unit is not None:
-            return unit
-        from . import pipeline
-        unit = pipeline.build_unit(info, active, "vjp", self, full_key)
-        cache[full_key] = unit
+        if unit is None:
+            unit = cache[full_key] = build(full_key)
         return unit
+
+    def vjp_unit(self, info, active, key):
+        from . import pipeline
+        return self.unit(info, active, key,
+                         lambda full_key: pipeline.build_unit(info, active, "vjp", self,
+                                                              full_key))
 
 
 class Reverse:
