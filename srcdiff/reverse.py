@@ -579,19 +579,21 @@ class Reverse:
         for p in self.norm.params:
             defs.setdefault(p, []).append((id(tree), -1))
 
-        def visit(block, in_loop):
+        def visit(block, in_loop, path=()):
             for pos, node in enumerate(block):
                 if isinstance(node, Compound):
                     node_in_loop[id(node)] = in_loop
                     if node.target:
                         defs.setdefault(node.target, []).append((id(node.body), -1))
                     loop = in_loop or node.kind in ("for", "while")
-                    visit(node.body, loop)
-                    visit(node.orelse, in_loop)
+                    branch = ((id(node), 0),) if node.kind == "if" else ()
+                    visit(node.body, loop, path + branch)
+                    visit(node.orelse, in_loop, path + ((id(node), 1),))
                     for n in _loads_of(node):
                         uses.setdefault(n, []).append((id(block), pos))
                     continue
                 node_in_loop[id(node)] = in_loop
+                self.branch_path[id(node)] = dict(path)
                 if node.kind == "pop":
                     mutated.add(node.operands[0])
                 if node.kind in ("write", "append", "extend"):
@@ -603,6 +605,7 @@ class Reverse:
                     uses.setdefault(n, []).append((id(block), pos))
 
         node_in_loop = {}
+        self.branch_path = {}   # id(op) -> {id(if): 0 (body) or 1 (else)}
         blocks = {}
 
         def collect(block):
@@ -679,8 +682,16 @@ class Reverse:
             return True
         if self.node_in_loop.get(id(node)):
             return True
-        first = self.first_def.get(name)
-        return first is not node
+        # an earlier definition overwritten here, unless it sits in the other
+        # branch of an if that also holds this one (then it never ran before)
+        here = self.branch_path.get(id(node), {})
+        for earlier in self.defs_in_order.get(name, []):
+            if earlier is node:
+                return False
+            there = self.branch_path.get(id(earlier), {})
+            if not any(k in there and there[k] != v for k, v in here.items()):
+                return True
+        return False
 
     def forward(self, nodes):
         out = []
@@ -854,9 +865,11 @@ class Reverse:
         self.categorize(tree)
         self.has_lazy = any(self.lazy_reduction_possible(op) for op in self.an.ops)
         self.first_def = {}
+        self.defs_in_order = {}
         for op in self.an.ops:
             for t in op.targets:
                 self.first_def.setdefault(t, op)
+                self.defs_in_order.setdefault(t, []).append(op)
         self.trips = {}
         self.stacks = {}
         forward = self.forward(tree)
