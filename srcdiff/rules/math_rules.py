@@ -137,33 +137,41 @@ def float(y, x):
 _extreme_templates = {}
 
 
-def _extreme(kind, n):
-    """``max(x0, x1, ...)``: ties share the derivative equally."""
-    key = (kind, n)
+def _extreme(kind, n, mode="adjoint"):
+    """``max(x0, x1, ...)``: ties share the derivative equally.  The adjoint
+    template gives each operand its share; the tangent one sums the shares."""
+    key = (kind, n, mode)
     if key not in _extreme_templates:
         xs = [f"x{i}" for i in range(n)]
         lines = [f"def {kind}(z, {', '.join(xs)}):",
                  f"    w = rt.extreme_weights(z, ({', '.join(xs)},))"]
-        lines += [f"    d[{x}] = d[z] * w[{i}]" for i, x in enumerate(xs)]
-        _extreme_templates[key] = Template.from_source("\n".join(lines) + "\n",
-                                                       f"builtins.{kind}")
+        if mode == "adjoint":
+            lines += [f"    d[{x}] = d[z] * w[{i}]" for i, x in enumerate(xs)]
+            name = f"builtins.{kind}"
+        else:
+            lines += [f"    d[z] = d[{x}] * w[{i}]" for i, x in enumerate(xs)]
+            name = f"builtins.{kind} (tangent)"
+        _extreme_templates[key] = Template.from_source("\n".join(lines) + "\n", name)
     return _extreme_templates[key]
+
+
+def extreme_bindings(kind, args, keywords, mode="adjoint"):
+    """The template and operand bindings of ``max``/``min`` of two or more numbers."""
+    if len(args) < 2 or keywords:
+        return None
+    return _extreme(kind, len(args), mode), {f"x{i}": a for i, a in enumerate(args)}
 
 
 @custom(builtins.max)
 def max(args, keywords):
     """The builtin ``max(a, b, ...)`` of two or more numbers."""
-    if len(args) < 2 or keywords:
-        return None
-    return _extreme("max", len(args)), {f"x{i}": a for i, a in enumerate(args)}
+    return extreme_bindings("max", args, keywords)
 
 
 @custom(builtins.min)
 def min(args, keywords):
     """The builtin ``min(a, b, ...)`` of two or more numbers."""
-    if len(args) < 2 or keywords:
-        return None
-    return _extreme("min", len(args)), {f"x{i}": a for i, a in enumerate(args)}
+    return extreme_bindings("min", args, keywords)
 
 
 def _sum(y, xs):

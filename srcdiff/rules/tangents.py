@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from ..template import Template
+from .math_rules import extreme_bindings
 from .registry import tangent, tangent_custom
 
 # --- operators --------------------------------------------------------------
@@ -203,34 +204,14 @@ def b_float(y, x):
     d[y] = d[x]
 
 
-_extreme_templates = {}
-
-
-def _extreme(kind, n):
-    """``max(x0, x1, ...)``: ties share the derivative equally."""
-    key = (kind, n)
-    if key not in _extreme_templates:
-        xs = [f"x{i}" for i in range(n)]
-        lines = [f"def {kind}(z, {', '.join(xs)}):",
-                 f"    w = rt.extreme_weights(z, ({', '.join(xs)},))"]
-        lines += [f"    d[z] = d[{x}] * w[{i}]" for i, x in enumerate(xs)]
-        _extreme_templates[key] = Template.from_source(
-            "\n".join(lines) + "\n", f"builtins.{kind} (tangent)")
-    return _extreme_templates[key]
-
-
 @tangent_custom(builtins.max)
 def b_max(args, keywords):
-    if len(args) < 2 or keywords:
-        return None
-    return _extreme("max", len(args)), {f"x{i}": a for i, a in enumerate(args)}
+    return extreme_bindings("max", args, keywords, "tangent")
 
 
 @tangent_custom(builtins.min)
 def b_min(args, keywords):
-    if len(args) < 2 or keywords:
-        return None
-    return _extreme("min", len(args)), {f"x{i}": a for i, a in enumerate(args)}
+    return extreme_bindings("min", args, keywords, "tangent")
 
 
 def _b_sum(y, xs):
