@@ -378,8 +378,8 @@ def concrete_shape(op, shapes, ints):
         if name in ("operator.matmul", "numpy.matmul", "numpy.dot", "ndarray.dot"):
             a, b = [_shape_of(v, shapes) for v in bound.values()]
             if concrete(a) and concrete(b) and len(a) <= 2 and len(b) <= 2 \
-                    and a and b:
-                return tuple(np.shape(_dummy(a) @ _dummy(b)))
+                    and a and b and a[-1] == b[0]:
+                return a[:-1] + b[1:]  # (from the shapes: no product of dummies)
             return None
         if op.rule.shape == "reduce" or name in (
                 "numpy.transpose", "ndarray.transpose", "ndarray.T", "numpy.reshape",
@@ -708,7 +708,9 @@ def _check_effect(resolver, op, varied):
             obj = _static_value(resolver.info, value.func)
         except (KeyError, AttributeError):
             obj = None
-        if (getattr(obj, "__module__", None) or "").startswith("srcdiff.runtime"):
+        rule = registry.lookup(obj)
+        if (getattr(obj, "__module__", None) or "").startswith("srcdiff.runtime") \
+                and not (rule and rule.kind == "nondiff"):
             # generated code undoing list.extend (rt.unextend_list) on an active list
             resolver.fail(UnsupportedSyntaxError, op.stmt,
                           f"srcdiff's helper {_display(value.func)}() updates a value that "

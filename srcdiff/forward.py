@@ -29,7 +29,6 @@ directions) can go through the code at once: true when every active
 statement is elementwise on operands of its result's shape.
 """
 
-import copy
 
 import gast
 
@@ -38,6 +37,7 @@ from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
 from . import reverse
 from .reverse import bind_params, callee
+from .trees import clone
 
 _INACTIVE = "__srcdiff_inactive__"
 _LIST_KINDS = ("write", "append", "extend", "pop")
@@ -179,7 +179,7 @@ class Forward:
             y = op.targets[0]
             if self.active(y):
                 self.batchable = False
-                target = copy.deepcopy(stmt.targets[0])
+                target = clone(stmt.targets[0])
                 target.value = load(self.dot(y))
                 out.append(gast.copy_location(
                     assign(target, self.tangent_of(stmt.value, shapes)), stmt))
@@ -215,7 +215,7 @@ class Forward:
             t = op.targets[0]
             if self.is_active(value.value):
                 expr = gast.Subscript(value=load(self.dot(value.value.id)),
-                                      slice=copy.deepcopy(value.slice), ctx=gast.Load())
+                                      slice=clone(value.slice), ctx=gast.Load())
             else:
                 expr = self.zero(load(t), shapes)
             self.set_tangent(out, t, expr, stmt, [value.value.id])
@@ -223,7 +223,7 @@ class Forward:
             self.batchable = False
             value = stmt.value
             if isinstance(value, gast.Dict):
-                expr = gast.Dict(keys=[copy.deepcopy(k) for k in value.keys],
+                expr = gast.Dict(keys=[clone(k) for k in value.keys],
                                  values=[self.tangent_of(v, shapes) for v in value.values])
             else:
                 expr = type(value)(elts=[self.tangent_of(e, shapes) for e in value.elts],
@@ -332,7 +332,7 @@ class Forward:
         unit = self.session.jvp_unit(info, active, key)
         ref = self.reference(unit)
         tangents = [load(self.dot(bound[p].id)) for p in active]
-        jvp_call = call(load(ref), tangents + prefix + args + lifted, copy.deepcopy(keywords))
+        jvp_call = call(load(ref), tangents + prefix + args + lifted, clone(keywords))
         if len(op.targets) == 1:
             target = gast.Tuple(elts=[store(op.targets[0]), store(self.dot(op.targets[0]))],
                                 ctx=gast.Store())
@@ -377,9 +377,9 @@ class Forward:
             tangent = self.rt("zeros_like", load(result.id))
         else:
             tangent = constant(0.0)
-        body.append(gast.Return(value=gast.Tuple(elts=[copy.deepcopy(result), tangent],
+        body.append(gast.Return(value=gast.Tuple(elts=[clone(result), tangent],
                                                  ctx=gast.Load())))
-        args = copy.deepcopy(norm.args)
+        args = clone(norm.args)
         for a in args.posonlyargs + args.args + args.kwonlyargs:
             a.annotation = None
         first = args.posonlyargs if args.posonlyargs else args.args

@@ -37,23 +37,24 @@ class FunctionInfo:
         return getattr(builtins, name)
 
 
-_file_trees = {}
+_file_trees = {}  # (filename, hash of its text) -> index of its parse (see _index)
 
 
 def _parse_file(filename):
+    """The defs and lambdas of a file's current text, parsed once per text."""
     lines = linecache.getlines(filename)
     if not lines:
         return None
     text = "".join(lines)
     key = (filename, hash(text))
-    tree = _file_trees.get(key)
-    if tree is None:
+    index = _file_trees.get(key)
+    if index is None:
         try:
-            tree = gast.parse(text)
+            index = _index(gast.parse(text))
         except SyntaxError:
             return None
-        _file_trees[key] = tree
-    return tree
+        _file_trees[key] = index
+    return index
 
 
 def _first_line(node):
@@ -61,23 +62,22 @@ def _first_line(node):
     return min([node.lineno] + [d.lineno for d in decos])
 
 
-def _find_node(tree, code):
-    wanted_lambda = code.co_name == "<lambda>"
-    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
-    found = []
+def _index(tree):
+    """The file's defs and lambdas by (name, first line)."""
+    index = {}
     for node in gast.walk(tree):
-        if wanted_lambda and isinstance(node, gast.Lambda):
-            if node.lineno != code.co_firstlineno:
-                continue
+        if isinstance(node, gast.Lambda):
+            index.setdefault(("<lambda>", node.lineno), []).append(node)
         elif isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)):
-            if node.name != code.co_name or _first_line(node) != code.co_firstlineno:
-                continue
-        else:
-            continue
-        names = [a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
-        if names == params:
-            found.append(node)
-    return found
+            index.setdefault((node.name, _first_line(node)), []).append(node)
+    return index
+
+
+def _find_node(index, code):
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    return [node for node in index.get((code.co_name, code.co_firstlineno), ())
+            if [a.id for a in node.args.posonlyargs + node.args.args
+                + node.args.kwonlyargs] == params]
 
 
 def _same_code(node, code, filename):
@@ -148,14 +148,14 @@ def read_function(func):
             hint="pass a function defined with def or lambda in a file")
     code = func.__code__
     filename = code.co_filename
-    tree = _parse_file(filename)
-    if tree is None:
+    index = _parse_file(filename)
+    if index is None:
         raise SourceError(
             f"no source available for {func.__qualname__} (file {filename!r})",
             function=func.__name__,
             hint="define the function in a .py file (or a notebook cell); "
                  "srcdiff reads the source")
-    nodes = _find_node(tree, code)
+    nodes = _find_node(index, code)
     if len(nodes) != 1:
         what = "several lambdas with the same arguments" if nodes else "its definition"
         raise SourceError(

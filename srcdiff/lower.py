@@ -27,11 +27,11 @@ Example::
                                             break
 """
 
-import copy
 
 import gast
 
 from .errors import UnsupportedSyntaxError
+from .trees import clone
 
 _LOOPS = (gast.For, gast.While)
 
@@ -229,7 +229,7 @@ class Lowering:
             heads.append(_assign(value_target, _subscript(seq, name(k)), stmt))
         elif fname == "zip" and it.args and not it.keywords \
                 and isinstance(target, gast.Tuple) and len(target.elts) == len(it.args):
-            lens = [_call("len", [copy.deepcopy(a)]) for a in it.args]
+            lens = [_call("len", [clone(a)]) for a in it.args]
             rng = _call("range", [lens[0] if len(lens) == 1 else _call("min", lens)])
             for t, seq in zip(target.elts, it.args):
                 heads.append(_assign(t, _subscript(seq, name(k)), stmt))
@@ -294,11 +294,11 @@ def _call(fname, args):
 
 
 def _subscript(seq, index):
-    return gast.Subscript(value=copy.deepcopy(seq), slice=index, ctx=gast.Load())
+    return gast.Subscript(value=clone(seq), slice=index, ctx=gast.Load())
 
 
 def _assign(target, value, where):
-    target = copy.deepcopy(target)
+    target = clone(target)
     for n in gast.walk(target):
         if isinstance(n, (gast.Name, gast.Tuple, gast.List)):
             n.ctx = gast.Store()

@@ -25,7 +25,6 @@ Example::
                                        return t2
 """
 
-import copy
 import dataclasses
 
 import gast
@@ -34,6 +33,7 @@ from . import lower, runtime
 from .rules import registry
 from .errors import UnsupportedSyntaxError
 from .names import Namer, names_in
+from .trees import clone
 
 
 @dataclasses.dataclass
@@ -152,7 +152,7 @@ class Normalizer:
     def __init__(self, info):
         self.info = info
         self.namer = Namer(names_in(info.node))
-        fn = lower.lower(info, copy.deepcopy(info.node), self.namer)
+        fn = lower.lower(info, clone(info.node), self.namer)
         self.fn = fn
         self.params = [a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
         self.locals = set(self.params) | _assigned_names(fn)
@@ -214,7 +214,7 @@ class Normalizer:
             def visit_Lambda(self, n):
                 return n  # lambdas keep their own scope
 
-        return R().visit(_copy(node))
+        return R().visit(clone(node))
 
     def atomize(self, node):
         """An atom holding the value of ``node`` (emitting statements as needed)."""
@@ -268,7 +268,7 @@ class Normalizer:
                     self.fail(node, "a dict whose keys are not constants",
                               "use constant keys, e.g. {'w': w, 'b': b}")
             return gast.copy_location(
-                gast.Dict(keys=[copy.deepcopy(k) for k in node.keys],
+                gast.Dict(keys=[clone(k) for k in node.keys],
                           values=[self.atomize(v) for v in node.values]), node)
         if isinstance(node, gast.Compare):
             return gast.copy_location(
@@ -397,7 +397,7 @@ class Normalizer:
                     gast.Subscript(value=base, slice=index, ctx=gast.Load()), target))
                 new = self.atomize(gast.copy_location(
                     gast.BinOp(left=old, op=stmt.op, right=stmt.value), stmt))
-                self.write(base, copy.deepcopy(index), new, stmt)
+                self.write(base, clone(index), new, stmt)
                 return
             value = gast.copy_location(
                 gast.BinOp(left=load(target.id), op=stmt.op, right=stmt.value), stmt)
@@ -523,7 +523,7 @@ class Normalizer:
             self.closure_reads[n] = fn
         ssa = self.new_version(name, stmt)
         self.def_names.add(name)
-        lifted_fn = _copy(fn)
+        lifted_fn = clone(fn)
         lifted_fn.name = ssa
         for n in lifted:
             lifted_fn.args.args.append(store(n))
@@ -531,16 +531,16 @@ class Normalizer:
         if lifted and fn.args.defaults:
             self.fail(fn, f"nested function '{name}' has defaults and reads outer variables",
                       "pass the outer variables as arguments")
-        original_fn = _copy(fn)
+        original_fn = clone(fn)
         original_fn.name = name
         local = LocalDef(name=ssa, node=lifted_fn, lifted=[self.env[n] for n in lifted],
                          lifted_user=list(lifted), original=original_fn)
         self.local_defs[ssa] = local
         self.defs_by_user[name] = local
         if original is not None:
-            self.emit(assign(ssa, _copy(original)), stmt)
+            self.emit(assign(ssa, clone(original)), stmt)
         else:
-            primal = _copy(fn)
+            primal = clone(fn)
             primal.name = ssa
             self.emit(primal, stmt)
 
@@ -579,12 +579,6 @@ def _is_pop(node):
 
 _PURE_HELPERS = {id(runtime.scatter_add): "scatter_add_pure",
                  id(runtime.unwrite): "unwrite_tangent"}
-
-
-def _copy(node):
-    """Deep copy of a gast tree (locations kept)."""
-    import copy
-    return copy.deepcopy(node)
 
 
 def normalize(info):

@@ -10,11 +10,12 @@ temporaries and get fresh names; ``np``, ``math`` and ``rt`` (runtime
 helpers) are rewritten to the generated function's reserved aliases.
 """
 
-import copy
 import inspect
 import textwrap
 
 import gast
+
+from .trees import clone
 
 ALIASES = ("np", "math", "rt")
 
@@ -95,7 +96,7 @@ class Template:
 
             def visit_Name(self, n):
                 if n.id in values:
-                    return copy.deepcopy(values[n.id])
+                    return clone(values[n.id])
                 if n.id in renames:
                     return gast.Name(id=renames[n.id], ctx=n.ctx, annotation=None,
                                      type_comment=None)
@@ -107,7 +108,7 @@ class Template:
         stmts, contributions = [], []
         for stmt in self.body:
             target = stmt.targets[0]
-            value = Fill().visit(copy.deepcopy(stmt.value))
+            value = Fill().visit(clone(stmt.value))
             if isinstance(target, gast.Name):
                 stmts.append(gast.Assign(
                     targets=[gast.Name(id=renames[target.id], ctx=gast.Store(),
