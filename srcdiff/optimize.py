@@ -1,54 +1,145 @@
 """Optimize: clean-up passes over generated straight-line code.
 
 Each pass takes the function's body and returns ``(body, changed)``; they run
-to a fixed point.  Purity is decided by what a call resolves to: NumPy,
-``math``, srcdiff's runtime helpers (all but the output check) and user
-functions count as pure; anything else is kept, and so are ``math`` calls,
-which raise on domain errors (``math.log(-1.0)``) as the original would.
+in turn until none changes anything.  Purity is decided by what a call
+resolves to: NumPy, ``math``, srcdiff's runtime helpers (all but the output
+check) and user functions count as pure; anything else is kept, and so are
+``math`` calls, which raise on domain errors (``math.log(-1.0)``) as the
+original would.
 
 * ``fold``: constant arithmetic (``2 - 1`` -> ``1``), ``x ** 1`` -> ``x``,
   ``--a`` -> ``a``;
+* ``eliminate_dead``: assignments nobody reads are dropped;
 * ``propagate_copies``: ``a = b`` then uses of ``a`` -> uses of ``b``;
 * ``inline_temporaries``: a normalization temporary used once is put back
   into the expression that uses it;
-* ``eliminate_dead``: assignments nobody reads are dropped.
+* ``merge_zero``: ``v = 0.0`` then ``v = v + e`` -> ``v = e``.
+
+A pass makes all its changes in one sweep over the code.  What a statement
+reads, binds and calls is learnt from one walk over it and kept until the
+statement changes (``Optimizer.facts``): a round of passes takes time linear
+in the size of the code, and later rounds walk only what changed.
 
 Example::
 
-    t1 = x * 2.0                 y_bar = rt.seed(y, 'f')
+    t1 = x * 2.0                 y_bar = 1.0
     y = np.sin(t1)          ->   ...
     t2 = y                       x_bar = y_bar * np.cos(x * 2.0) * 2.0
 """
 
-import copy
+import bisect
+import collections
+import operator
 import types
 
 import gast
 import numpy
 
-from . import runtime
+from . import algebra, runtime
 
-_IMPURE_HELPERS = {"seed"}
-
-
-def _loads(node):
-    """Names read, including the target of ``v += e`` (it reads ``v``)."""
-    found = []
-    for n in gast.walk(node):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            found.append(n.id)
-        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
-            found.append(n.target.id)
-    return found
-
+_IMPURE_HELPERS = {"check_scalar"}
 
 _COMPOUND = (gast.If, gast.For, gast.While)
+_HEAD = {gast.If: ("test",), gast.While: ("test",), gast.For: ("target", "iter")}
+
+# fields that hold no node worth visiting (contexts and operators have no parts)
+_LEAF_FIELDS = {"ctx", "op", "id", "attr", "kind", "type_comment"}
+
+
+class _ChildFields(dict):
+    """node class -> its fields that may hold nodes worth visiting"""
+
+    def __missing__(self, cls):
+        fields = self[cls] = tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
+        return fields
+
+
+_CHILD_FIELDS = _ChildFields()
+
+
+def _nodes(node):
+    """``node`` and every node inside it but contexts and operators (what
+    ``gast.walk`` gives, in another order, several times faster)."""
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.AST):  # (not e.g. the None keys of ``{**d}``)
+            yield node
+            for field in _CHILD_FIELDS[type(node)]:
+                value = getattr(node, field)
+                if type(value) is list:
+                    todo.extend(value)
+                else:
+                    todo.append(value)
+
+
+class _Scan:
+    """One walk over some nodes: the names read, with repetition (``v += e``
+    reads ``v``), the calls, the nested functions and lambdas, and the
+    targets of ``+=``.  (``_nodes`` written out: this is the optimizer's
+    inner loop.)"""
+
+    def __init__(self, *nodes):
+        self.loads, self.calls, self.nested, self.augmented = [], [], [], []
+        loads, calls, nested, augmented = self.loads, self.calls, self.nested, self.augmented
+        todo = [n for n in nodes if isinstance(n, gast.AST)]
+        while todo:
+            n = todo.pop()
+            cls = type(n)
+            if cls is gast.Name:
+                if type(n.ctx) is gast.Load:
+                    loads.append(n.id)
+                if n.annotation is None:  # (a parameter of a nested def may have one)
+                    continue
+            elif cls is gast.Call:
+                calls.append(n)
+            elif cls is gast.AugAssign:
+                augmented.append(n.target)
+                if type(n.target) is gast.Name:
+                    loads.append(n.target.id)
+            elif cls is gast.FunctionDef or cls is gast.Lambda:
+                nested.append(n)
+            for field in _CHILD_FIELDS[cls]:
+                value = getattr(n, field)
+                if type(value) is list:
+                    for v in value:
+                        if isinstance(v, gast.AST):
+                            todo.append(v)
+                elif isinstance(value, gast.AST):
+                    todo.append(value)
+
+    def closure(self):
+        """Names read inside nested functions and lambdas."""
+        return {name for n in self.nested for name in _Scan(n).loads}
+
+
+class Facts:
+    """What one statement (if / for / while: anything inside it) reads, binds
+    and calls.
+
+    ``loads``: names read, with repetition; ``stores``: names bound (see
+    ``_stores``); ``pure``: calls nothing impure and makes no lambda;
+    ``pure_value``: the same for just the value of an assignment (for any
+    other statement: ``pure``); ``closure``: names read inside nested
+    functions; ``in_place``: adjoints updated in place (``v += e``,
+    ``rt.scatter_add(v, ...)``); ``folded``: ``fold`` found nothing to do."""
+
+    __slots__ = ("loads", "stores", "pure", "pure_value", "closure", "in_place", "folded")
+
+    def __init__(self, loads, stores, pure, pure_value, closure, in_place):
+        self.loads = loads
+        self.stores = stores
+        self.pure = pure
+        self.pure_value = pure_value
+        self.closure = closure
+        self.in_place = in_place
+        self.folded = False
 
 
 def _stores(stmt):
     """Names a statement binds (for if / for / while: anywhere inside)."""
     if isinstance(stmt, gast.Assign):
-        found = [n.id for t in stmt.targets for n in gast.walk(t)
+        found = [n.id for t in stmt.targets for n in _nodes(t)
                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
         # a write into an element changes the array: count it as a store of it
         found += [t.value.id for t in stmt.targets
@@ -63,12 +154,17 @@ def _stores(stmt):
     if isinstance(stmt, gast.FunctionDef):
         return [stmt.name]
     if isinstance(stmt, _COMPOUND):
-        found = []
-        if isinstance(stmt, gast.For):
-            found += [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
+        found = _loop_names(stmt)
         for s in stmt.body + stmt.orelse:
             found += _stores(s)
         return found
+    return []
+
+
+def _loop_names(stmt):
+    """Names a for loop binds in its header (none for if / while)."""
+    if isinstance(stmt, gast.For):
+        return [n.id for n in _nodes(stmt.target) if isinstance(n, gast.Name)]
     return []
 
 
@@ -87,39 +183,21 @@ def _is_write(stmt):
         not isinstance(t, (gast.Name, gast.Tuple)) for t in stmt.targets)
 
 
-def _blocks(body):
-    """Every statement list in a body, the body itself first."""
-    yield body
+def _blocks(body, owners=()):
+    """Every statement list in a body, the body itself first, each with the
+    if / for / while statements it is in."""
+    yield body, owners
     for stmt in body:
         if isinstance(stmt, _COMPOUND):
-            yield from _blocks(stmt.body)
-            yield from _blocks(stmt.orelse)
+            yield from _blocks(stmt.body, owners + (stmt,))
+            yield from _blocks(stmt.orelse, owners + (stmt,))
 
 
-def _in_place_targets(body, rt_alias):
-    """Adjoints that runtime helpers update in place: never make them aliases."""
-    names = set()
-    for n in gast.walk(gast.Module(body=body, type_ignores=[])):
-        if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) \
-                and isinstance(n.func.value, gast.Name) and n.func.value.id == rt_alias \
-                and n.func.attr in ("scatter_add", "unwrite") and n.args \
-                and isinstance(n.args[0], gast.Name):
-            names.add(n.args[0].id)
-        if isinstance(n, gast.AugAssign):
-            target = n.target.value if isinstance(n.target, gast.Subscript) else n.target
-            if isinstance(target, gast.Name):
-                names.add(target.id)
-    return names
-
-
-def _closure_names(body):
-    """Names read inside nested functions: never renamed or removed."""
-    names = set()
-    for stmt in body:
-        for n in gast.walk(stmt):
-            if isinstance(n, (gast.FunctionDef, gast.Lambda)):
-                names.update(_loads(n))
-    return names
+def _union(sets):
+    found = set()
+    for s in sets:
+        found |= s
+    return found
 
 
 class Optimizer:
@@ -127,15 +205,16 @@ class Optimizer:
         self.temps = temps
         self.aliases = aliases
         self.lookup = lookup  # name -> value in the function's globals (or KeyError)
+        self.known = {}  # id(statement) -> (statement, its Facts): see ``facts``
 
-    # --- purity -----------------------------------------------------------------
+    # --- purity and facts -----------------------------------------------------------
     def pure(self, node):
-        for n in gast.walk(node):
-            if isinstance(n, gast.Call) and not self.pure_callee(n.func):
-                return False
-            if isinstance(n, gast.Lambda):
-                return False
-        return True
+        """Does evaluating ``node`` call nothing impure (and make no lambda)?"""
+        return self._pure(_Scan(node))
+
+    def _pure(self, scan):
+        return not any(isinstance(n, gast.Lambda) for n in scan.nested) \
+            and all(self.pure_callee(call.func) for call in scan.calls)
 
     def pure_callee(self, func):
         root = func
@@ -167,161 +246,244 @@ class Optimizer:
             return True
         return False
 
+    def _in_place(self, scan):
+        """Adjoints that ``+=`` or runtime helpers update in place: never make them aliases."""
+        names = set()
+        for target in scan.augmented:
+            base = target.value if isinstance(target, gast.Subscript) else target
+            if isinstance(base, gast.Name):
+                names.add(base.id)
+        rt = self.aliases.get("rt")
+        for call in scan.calls:
+            func = call.func
+            if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+                    and func.value.id == rt and func.attr in ("scatter_add", "unwrite") \
+                    and call.args and isinstance(call.args[0], gast.Name):
+                names.add(call.args[0].id)
+        return names
+
+    def facts(self, stmt):
+        """What ``stmt`` reads, binds and calls.  Learnt from one walk over
+        the statement (for if / for / while: over its head, the rest from
+        the statements in it) and kept while it stays as it is: whatever
+        changes a statement or a block in place calls ``forget``."""
+        known = self.known.get(id(stmt))
+        if known is not None:
+            return known[1]
+        if isinstance(stmt, _COMPOUND):
+            head = _Scan(*[getattr(stmt, field) for field in _HEAD[type(stmt)]])
+            inner = [self.facts(s) for s in stmt.body + stmt.orelse]
+            pure = self._pure(head) and all(f.pure for f in inner)
+            facts = Facts(head.loads + [name for f in inner for name in f.loads],
+                          _loop_names(stmt) + [name for f in inner for name in f.stores],
+                          pure, pure,
+                          _union([head.closure()] + [f.closure for f in inner]),
+                          _union([self._in_place(head)] + [f.in_place for f in inner]))
+        else:
+            if isinstance(stmt, gast.Assign):
+                value, targets = _Scan(stmt.value), _Scan(*stmt.targets)
+            else:
+                value, targets = _Scan(stmt), _Scan()
+            pure_value = self._pure(value)
+            facts = Facts(value.loads + targets.loads, _stores(stmt),
+                          pure_value and self._pure(targets), pure_value,
+                          value.closure() | targets.closure(),
+                          self._in_place(value) | self._in_place(targets))
+        self.known[id(stmt)] = (stmt, facts)  # (holding it, no other gets its id)
+        return facts
+
+    def forget(self, stmt, owners=()):
+        """``stmt`` (in a block of ``owners``, the if / for / while it is in)
+        has changed in place, or something inside it has."""
+        for block, _ in _blocks([stmt]):
+            for s in block:
+                self.known.pop(id(s), None)
+        self.blocks_changed(owners)
+
+    def blocks_changed(self, owners):
+        """A block of the last of ``owners`` (each in a block of the one
+        before) has changed: statements went, came or were replaced."""
+        for s in owners:
+            self.known.pop(id(s), None)
+
     # --- passes ------------------------------------------------------------------
+    def simplify(self, body):
+        """The hand-written algebra of ``srcdiff/algebra.py``."""
+        return algebra.simplify(self, body)
+
     def fold(self, body):
+        """Constant folding (see ``_Folder``), in every block."""
+        folder = _Folder()
         changed = False
-
-        class Fold(gast.NodeTransformer):
-            def visit_BinOp(self, n):
-                nonlocal changed
-                self.generic_visit(n)
-                left, right = n.left, n.right
-                if _num(left) and _num(right):
-                    try:
-                        value = _OPS[type(n.op)](left.value, right.value)
-                    except Exception:
-                        return n
+        for block, owners in _blocks(body):
+            for stmt in block:
+                folder.changed = False
+                if isinstance(stmt, _COMPOUND):
+                    for field in _HEAD[type(stmt)]:
+                        setattr(stmt, field, folder.visit(getattr(stmt, field)))
+                elif not self.facts(stmt).folded:
+                    folder.visit(stmt)  # (in place)
+                    if not folder.changed:
+                        self.facts(stmt).folded = True
+                if folder.changed:
+                    self.forget(stmt, owners)
                     changed = True
-                    return gast.Constant(value=value, kind=None)
-                if isinstance(n.op, gast.Add) and isinstance(right, gast.UnaryOp) \
-                        and isinstance(right.op, gast.USub):
-                    changed = True
-                    return gast.BinOp(left=left, op=gast.Sub(), right=right.operand)
-                if isinstance(n.op, gast.Pow) and _num(right) and right.value == 1 \
-                        and not isinstance(right.value, bool):
-                    changed = True
-                    return left
-                return n
-
-            def visit_UnaryOp(self, n):
-                nonlocal changed
-                self.generic_visit(n)
-                if isinstance(n.op, gast.USub) and _num(n.operand):
-                    changed = True
-                    return gast.Constant(value=-n.operand.value, kind=None)
-                if isinstance(n.op, gast.USub) and isinstance(n.operand, gast.UnaryOp) \
-                        and isinstance(n.operand.op, gast.USub):
-                    changed = True
-                    return n.operand.operand
-                return n
-
-        body = [Fold().visit(s) for s in body]
         return body, changed
 
     def propagate_copies(self, body):
-        protected = _closure_names(body) | self.params
-        counts = _store_counts(body)
-        for i, stmt in enumerate(body):
-            if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                    and isinstance(stmt.targets[0], gast.Name)
-                    and isinstance(stmt.value, gast.Name)):
-                continue
-            a, b = stmt.targets[0].id, stmt.value.id
-            if a in protected or counts.get(a, 0) != 1:
-                continue
-            if any(b in _stores(s) for s in body[i + 1:]):
-                continue
-            if any(a in _stores(s) for s in body[:i]):
-                continue
-            rest = [_rename(s, a, b) for s in body[i + 1:]]
-            return body[:i] + rest, True
-        return body, False
+        """Every copy ``a = b`` at the top level, where ``a`` is bound only
+        there and neither a parameter nor read by a nested function, and ``b``
+        is not bound again after it, is dropped; later reads of ``a`` read
+        ``b`` (or what ``b`` was a copy of)."""
+        facts = [self.facts(s) for s in body]
+        protected = _union(f.closure for f in facts) | self.params
+        counts = collections.Counter(name for f in facts for name in f.stores)
+        last_store = {name: i for i, f in enumerate(facts) for name in f.stores}
+        renames = {}
+
+        def renamed(n):
+            return gast.copy_location(gast.Name(id=renames[n.id], ctx=gast.Load(),
+                                                annotation=None, type_comment=None), n)
+        kept = []
+        for i, (stmt, f) in enumerate(zip(body, facts)):
+            if not renames.keys().isdisjoint(f.loads):
+                stmt = _replace_reads(stmt, renames, renamed)
+                self.forget(stmt)
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], gast.Name) \
+                    and isinstance(stmt.value, gast.Name):
+                a, b = stmt.targets[0].id, stmt.value.id
+                if a not in protected and counts[a] == 1 and last_store.get(b, -1) <= i:
+                    renames[a] = b
+                    continue
+            kept.append(stmt)
+        return kept, bool(renames)
 
     def inline_temporaries(self, body):
-        protected = _closure_names(body)
-        stores = _store_counts(body)
-        uses = {}
-        for stmt in body:
-            for name in _loads(stmt):
-                uses[name] = uses.get(name, 0) + 1
-        for block in _blocks(body):
-            for i, stmt in enumerate(block):
-                if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                        and isinstance(stmt.targets[0], gast.Name)):
-                    continue
-                t = stmt.targets[0].id
-                if t not in self.temps or t in protected or uses.get(t, 0) != 1 \
-                        or stores.get(t, 0) != 1:
-                    continue
-                if not self.pure(stmt.value):
-                    continue
-                for j in range(i + 1, len(block)):
-                    if t in _loads(block[j]):
-                        break
-                else:
-                    continue
-                reads = set(_loads(stmt.value))
-                between = block[i + 1:j]
-                if any(reads & set(_stores(s)) for s in between):
-                    continue
-                if any(not self.pure(s) for s in between if not isinstance(s, gast.Assign)):
-                    continue
-                if any(isinstance(s, gast.Assign) and not self.pure(s.value) for s in between):
-                    continue
-                if isinstance(block[j], (gast.FunctionDef,) + _COMPOUND):
-                    continue
-                new = _substitute(block[j], t, stmt.value)
-                block[i:j + 1] = between + [new]
-                return body, True
-        return body, False
+        """A temporary ``t = e`` bound once and read once, in a later
+        statement of the same block (not an if / for / while or a def), goes
+        into that statement when ``e`` is pure and the statements between
+        call nothing impure and bind nothing ``e`` reads."""
+        facts = [self.facts(s) for s in body]
+        protected = _union(f.closure for f in facts)
+        stores = collections.Counter(name for f in facts for name in f.stores)
+        uses = collections.Counter(name for f in facts for name in f.loads)
+
+        def candidate(t):
+            return t in self.temps and t not in protected and uses[t] == 1 \
+                and stores[t] == 1
+        changed = False
+        for block, owners in _blocks(body):
+            block_facts = facts if block is body else [self.facts(s) for s in block]
+            if self._inline(block, block_facts, candidate):
+                self.blocks_changed(owners)
+                changed = True
+        return body, changed
+
+    def _inline(self, block, facts, candidate):
+        """``inline_temporaries`` in one statement list, in place, in one
+        forward sweep; the statements not inlined keep their order.
+
+        It decides as inlining one temporary at a time, the earliest first,
+        would.  Putting temporaries into a statement can change whether it is
+        pure (``t.sum()`` is, ``M[0].sum()`` is not: see ``pure_callee``); a
+        temporary assigned earlier, whose use comes later, sees the statement
+        with only those assigned before it put in (and again after each
+        further one)."""
+        out = list(block)
+        pending = {}  # temporary -> index of its assignment, while it may be inlined
+        readers = {}  # name -> pending temporaries whose value reads it
+        for j, (stmt, f) in enumerate(zip(block, facts)):
+            first = sorted((pending.pop(t), t) for t in set(f.loads) if t in pending)
+            pure = [f.pure_value]  # with none, the first, the first two... put in
+            if first and not isinstance(stmt, (gast.FunctionDef,) + _COMPOUND):
+                for i, t in first:
+                    value = out[i].value  # (the assignment goes away: no copy)
+                    stmt = _replace_reads(stmt, (t,), lambda n: value)
+                    out[i] = None
+                    self.forget(stmt)
+                    f = self.facts(stmt)  # (it binds what it did)
+                    pure.append(f.pure_value)
+                out[j] = stmt
+            # a statement between a temporary and its use
+            if not any(pure):
+                pending.clear()
+            elif not all(pure):
+                places = [i for i, _ in first]
+                for t, i in list(pending.items()):
+                    if not any(pure[bisect.bisect(places, i):]):
+                        del pending[t]
+            for name in f.stores:
+                for t in readers.pop(name, ()):
+                    pending.pop(t, None)
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], gast.Name) \
+                    and candidate(stmt.targets[0].id) and f.pure_value:
+                pending[stmt.targets[0].id] = j
+                for name in set(f.loads):
+                    readers.setdefault(name, []).append(stmt.targets[0].id)
+        block[:] = [s for s in out if s is not None]
+        return len(block) < len(out)
 
     def eliminate_dead(self, body):
-        live = set(_closure_names(body))
+        """Assignments (of pure values) and defs at the top level whose names
+        nobody reads after, nor a nested function; bare constants."""
+        facts = [self.facts(s) for s in body]
+        live = _union(f.closure for f in facts)
         kept = []
         changed = False
-        for stmt in reversed(body):
+        for stmt, f in zip(reversed(body), reversed(facts)):
             if isinstance(stmt, _COMPOUND) or _is_write(stmt) or \
                     isinstance(stmt, gast.AugAssign):
-                live.update(_loads(stmt))
+                live.update(f.loads)
                 kept.append(stmt)
                 continue
             if isinstance(stmt, (gast.Assign, gast.FunctionDef)):
-                targets = _stores(stmt)
-                value = stmt.value if isinstance(stmt, gast.Assign) else None
-                if not any(t in live for t in targets) and (
-                        value is None or self.pure(value)):
+                if not any(t in live for t in f.stores) and (
+                        isinstance(stmt, gast.FunctionDef) or f.pure_value):
                     changed = True
                     continue
             if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
                 changed = True
                 continue
-            for t in _stores(stmt):
-                live.discard(t)
-            live.update(_loads(stmt))
+            live.difference_update(f.stores)
+            live.update(f.loads)
             kept.append(stmt)
         kept.reverse()
         return kept, changed
 
     def merge_zero(self, body):
         """``v = 0.0`` ... ``v = v + e`` (next use of v) -> ``v = e``."""
-        in_place = _in_place_targets(body, self.aliases.get("rt"))
+        in_place = _union(self.facts(s).in_place for s in body)
         changed = False
-        for block in _blocks(body):
-            i = 0
-            while i < len(block):
-                stmt = block[i]
-                v = _zero_init(stmt)
-                if v is None:
-                    i += 1
-                    continue
-                for j in range(i + 1, len(block)):
-                    other = block[j]
-                    if v not in _loads(other) and v not in _stores(other):
-                        continue
-                    e = _added_to(other, v)
-                    if e is not None and v not in _loads(e) and (
-                            v not in in_place or _fresh_value(e)):
-                        block[j] = gast.copy_location(
-                            gast.Assign(targets=[gast.Name(id=v, ctx=gast.Store(),
-                                                           annotation=None,
-                                                           type_comment=None)],
-                                        value=e, type_comment=None), other)
-                        del block[i]
-                        changed = True
-                    break
-                else:
-                    pass
-                i += 1
+        for block, owners in _blocks(body):
+            out = list(block)
+            merged = False
+            zeros = {}  # v -> index of ``v = 0.0``, while no statement since touched v
+            for j, stmt in enumerate(block):
+                if zeros:
+                    f = self.facts(stmt)
+                    for v in dict.fromkeys(f.loads + f.stores):
+                        if v not in zeros:
+                            continue
+                        i = zeros.pop(v)
+                        e = _added_to(stmt, v)
+                        if e is not None and v not in _Scan(e).loads and (
+                                v not in in_place or _fresh_value(e)):
+                            out[j] = gast.copy_location(
+                                gast.Assign(targets=[gast.Name(id=v, ctx=gast.Store(),
+                                                               annotation=None,
+                                                               type_comment=None)],
+                                            value=e, type_comment=None), stmt)
+                            out[i] = None
+                            merged = True
+                v = _zero_init(out[j])
+                if v is not None:
+                    zeros[v] = j
+            if merged:
+                block[:] = [s for s in out if s is not None]
+                self.blocks_changed(owners)
+                changed = True
         return body, changed
 
     def run(self, fn):
@@ -330,12 +492,18 @@ class Optimizer:
         self.local_functions = {s.name for s in fn.body if isinstance(s, gast.FunctionDef)}
         self.local_names = self.params | {t for s in fn.body for t in _stores(s)}
         body = fn.body
-        passes = (self.fold, self.eliminate_dead, self.propagate_copies,
+        passes = (self.fold, self.simplify, self.eliminate_dead, self.propagate_copies,
                   self.inline_temporaries, self.merge_zero)
+        # these forget what they change (see ``facts``); any other pass may
+        # change statements in place unseen: after it, forget everything
+        tidy = {self.fold, self.eliminate_dead, self.propagate_copies,
+                self.inline_temporaries, self.merge_zero}
         for _ in range(1000):
             any_change = False
             for p in passes:
                 body, changed = p(body)
+                if p not in tidy:
+                    self.known.clear()
                 any_change = any_change or changed
             if not any_change:
                 break
@@ -343,10 +511,64 @@ class Optimizer:
         return fn
 
 
-import operator as _operator  # noqa: E402
+_OPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+        gast.Div: operator.truediv, gast.Pow: operator.pow}
 
-_OPS = {gast.Add: _operator.add, gast.Sub: _operator.sub, gast.Mult: _operator.mul,
-        gast.Div: _operator.truediv, gast.Pow: _operator.pow}
+
+class _Folder:
+    """``fold`` on a node, in place, parts first."""
+
+    def __init__(self):
+        self.changed = False
+
+    def visit(self, node):
+        cls = type(node)
+        for field in _CHILD_FIELDS[cls]:
+            value = getattr(node, field)
+            if type(value) is list:
+                for k, item in enumerate(value):
+                    if isinstance(item, gast.AST):
+                        new = self.visit(item)
+                        if new is not item:
+                            value[k] = new
+            elif isinstance(value, gast.AST):
+                new = self.visit(value)
+                if new is not value:
+                    setattr(node, field, new)
+        if cls is gast.BinOp:
+            return self.bin_op(node)
+        if cls is gast.UnaryOp:
+            return self.unary_op(node)
+        return node
+
+    def bin_op(self, n):
+        left, right = n.left, n.right
+        if _num(left) and _num(right):
+            try:
+                value = _OPS[type(n.op)](left.value, right.value)
+            except Exception:
+                return n
+            self.changed = True
+            return gast.Constant(value=value, kind=None)
+        if isinstance(n.op, gast.Add) and isinstance(right, gast.UnaryOp) \
+                and isinstance(right.op, gast.USub):
+            self.changed = True
+            return gast.BinOp(left=left, op=gast.Sub(), right=right.operand)
+        if isinstance(n.op, gast.Pow) and _num(right) and right.value == 1 \
+                and not isinstance(right.value, bool):
+            self.changed = True
+            return left
+        return n
+
+    def unary_op(self, n):
+        if isinstance(n.op, gast.USub) and _num(n.operand):
+            self.changed = True
+            return gast.Constant(value=-n.operand.value, kind=None)
+        if isinstance(n.op, gast.USub) and isinstance(n.operand, gast.UnaryOp) \
+                and isinstance(n.operand.op, gast.USub):
+            self.changed = True
+            return n.operand.operand
+        return n
 
 
 def _fresh_value(e):
@@ -386,31 +608,22 @@ def _num(node):
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
-def _store_counts(body):
-    counts = {}
-    for s in body:
-        for t in _stores(s):
-            counts[t] = counts.get(t, 0) + 1
-    return counts
-
-
-def _rename(stmt, old, new):
-    class R(gast.NodeTransformer):
-        def visit_Name(self, n):
-            if n.id == old and isinstance(n.ctx, gast.Load):
-                return gast.copy_location(
-                    gast.Name(id=new, ctx=gast.Load(), annotation=None, type_comment=None), n)
-            return n
-    return R().visit(stmt)
-
-
-def _substitute(stmt, name, expr):
-    class S(gast.NodeTransformer):
-        def visit_Name(self, n):
-            if n.id == name and isinstance(n.ctx, gast.Load):
-                return copy.deepcopy(expr)
-            return n
-    return S().visit(stmt)
+def _replace_reads(node, names, make):
+    """``node`` with each read of a name in ``names`` replaced by ``make(the
+    Name)``; changed in place (but for ``node`` itself being such a read)."""
+    if isinstance(node, gast.Name):
+        if isinstance(node.ctx, gast.Load) and node.id in names:
+            return make(node)
+        return node
+    for field in _CHILD_FIELDS[type(node)]:
+        value = getattr(node, field)
+        if type(value) is list:
+            for k, item in enumerate(value):
+                if isinstance(item, gast.AST):
+                    value[k] = _replace_reads(item, names, make)
+        elif isinstance(value, gast.AST):
+            setattr(node, field, _replace_reads(value, names, make))
+    return node
 
 
 def optimize(fn, temps, aliases, lookup):

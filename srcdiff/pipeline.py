@@ -32,12 +32,12 @@ def build_unit(info, wrt, mode, session, key, as_tuple=False, arg_shapes=None):
         rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, name,
                               as_tuple)
         fn = rev.run()                                          # 5
-        if session.optimize and not (info.filename.startswith("<srcdiff ")
-                                     and _statements(fn) > _OPTIMIZE_LIMIT):
-            # (derivatives of generated code grow fast with the order; the
-            # clean-up passes are quadratic and the code runs as well unpolished)
-            fn = optimize.optimize(fn, norm.temps | _template_temps(rev), rev.aliases,
-                                   info.lookup)                 # 6
+        if session.optimize:
+            # (code specialised on shapes is not the one people read: the
+            # user's own names used once are inlined too, freeing arrays sooner)
+            temps = norm.temps | _template_temps(rev) | (
+                _assigned(fn) - set(norm.params) if arg_shapes else set())
+            fn = optimize.optimize(fn, temps, rev.aliases, info.lookup)  # 6
         unit.node = fn
         unit.text = codegen.to_source(fn)                       # 7
         unit.injections = {rev.aliases["np"]: "numpy", rev.aliases["math"]: "math",
@@ -62,7 +62,7 @@ def build_jvp_unit(info, wrt, session, key):
         analysis = activity.analyze(info, norm, wrt)            # 4
         fwd = forward.Forward(info, norm, analysis, wrt, session, name)
         fn = fwd.run()                                          # 5
-        if session.optimize and _statements(fn) <= _OPTIMIZE_LIMIT:  # (as above)
+        if session.optimize:
             fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup)  # 6
         unit.node = fn
         unit.text = codegen.to_source(fn)                       # 7
@@ -78,12 +78,10 @@ def build_jvp_unit(info, wrt, session, key):
     return unit
 
 
-_OPTIMIZE_LIMIT = 400
-
-
-def _statements(fn):
+def _assigned(fn):
     import gast
-    return sum(isinstance(n, gast.stmt) for n in gast.walk(fn))
+    return {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Store)}
 
 
 def _template_temps(rev):

@@ -30,6 +30,7 @@ from . import frontend, normalize
 from .activity import SCALAR, Compound, Op
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
+from .trees import clone
 
 _FRESH_HELPERS = {"scatter", "add", "unreduce", "unreduce_mean", "unreduce_extreme",
                   "pack"}
@@ -50,14 +51,14 @@ def attr(base, name):
 def index_value(node):
     """An index (as written inside ``[]``) as an expression giving its value."""
     if isinstance(node, gast.Slice):
-        parts = [constant(None) if p is None else copy.deepcopy(p)
+        parts = [constant(None) if p is None else clone(p)
                  for p in (node.lower, node.upper, node.step)]
         if isinstance(parts[2], gast.Constant) and parts[2].value is None:
             parts.pop()  # slice(a, b) and slice(a, b, None) are the same; slice(a) is not
         return call(load("slice"), parts)
     if isinstance(node, gast.Tuple):
         return gast.Tuple(elts=[index_value(e) for e in node.elts], ctx=gast.Load())
-    return copy.deepcopy(node)
+    return clone(node)
 
 
 def bind_params(fn, args, keywords):
@@ -323,7 +324,7 @@ class Reverse:
             t = op.targets[0]
             value = stmt.value
             if isinstance(value, gast.Dict):
-                pairs = [(copy.deepcopy(k), v) for k, v in zip(value.keys, value.values)]
+                pairs = [(clone(k), v) for k, v in zip(value.keys, value.values)]
             else:
                 pairs = [(constant(i), v) for i, v in enumerate(value.elts)]
             for key, elt in pairs:
@@ -375,14 +376,14 @@ class Reverse:
             gx = gast.BinOp(left=load(g), op=gast.MatMult(), right=attr_of(y, "T"))
             gy = gast.BinOp(left=attr_of(x, "T"), op=gast.MatMult(), right=load(g))
         elif len(xs) == 2:
-            gx = call(attr(np_, "outer"), [load(g), copy.deepcopy(y)])
+            gx = call(attr(np_, "outer"), [load(g), clone(y)])
             gy = gast.BinOp(left=attr_of(x, "T"), op=gast.MatMult(), right=load(g))
         elif len(ys) == 2:
-            gx = gast.BinOp(left=copy.deepcopy(y), op=gast.MatMult(), right=load(g))
-            gy = call(attr(np_, "outer"), [copy.deepcopy(x), load(g)])
+            gx = gast.BinOp(left=clone(y), op=gast.MatMult(), right=load(g))
+            gy = call(attr(np_, "outer"), [clone(x), load(g)])
         else:
-            gx = gast.BinOp(left=load(g), op=gast.Mult(), right=copy.deepcopy(y))
-            gy = gast.BinOp(left=load(g), op=gast.Mult(), right=copy.deepcopy(x))
+            gx = gast.BinOp(left=load(g), op=gast.Mult(), right=clone(y))
+            gy = gast.BinOp(left=load(g), op=gast.Mult(), right=clone(x))
         for atom, contribution in ((x, gx), (y, gy)):
             if self.is_active(atom):
                 self.accumulate(atom.id, contribution, t not in self.dirty, op.stmt)
@@ -411,7 +412,7 @@ class Reverse:
         operand = bound["a"]
         if op.rule.name.endswith("mean"):
             shape = (op.shapes or {}).get(operand.id) if isinstance(operand, gast.Name) else None
-            count = call(attr(self.aliases["np"], "size"), [copy.deepcopy(operand)])
+            count = call(attr(self.aliases["np"], "size"), [clone(operand)])
             if concrete(shape):
                 count = constant(int(np.prod(shape)))
             g = gast.BinOp(left=g, op=gast.Div(), right=count)
@@ -442,7 +443,7 @@ class Reverse:
         value = stmt.value.args[0]
         bar = self.adj[lst]
         helper = "unappend" if op.kind == "append" else "unextend"
-        args = [load(bar)] + ([copy.deepcopy(value)] if op.kind == "extend" else [])
+        args = [load(bar)] + ([clone(value)] if op.kind == "extend" else [])
         if self.is_active(value):
             part = self.namer.fresh(f"{value.id}_part")
             self.emit(assign(gast.Tuple(elts=[store(part), store(bar)], ctx=gast.Store()),
@@ -535,7 +536,7 @@ class Reverse:
             seed = shaped(op.targets[0])
         vjp_call = call(load(ref), [seed] + prefix + list(node.args)
                         + ([load(n) for n in op.callee.lifted] if op.kind == "local" else []),
-                        copy.deepcopy(keywords))
+                        clone(keywords))
         if len(active) == 1:
             self.accumulate(bound[active[0]].id, vjp_call, False, stmt)
             return
@@ -557,17 +558,21 @@ class Reverse:
         self.deps.append(unit)
         return name
 
-    def seed(self, result):
-        """1.0, after checking the output is a scalar, on the cheapest witness:
-        nothing when its shape is known to be scalar, else the argument whose
-        shape it has (so the output itself need not be computed), else itself."""
+    def check_scalar(self, result):
+        """The check that the output is a scalar, on the cheapest witness: none
+        when its shape is known to be scalar, else the argument whose shape it
+        has (so the output itself need not be computed), else the output."""
         shape = self.an.shapes.get(result)
         if shape == SCALAR:
-            return constant(1.0)
+            return []
         witness = result
         if isinstance(shape, tuple) and len(shape) == 2 and shape[1] in self.norm.params:
             witness = shape[1]
-        return self.rt("seed", load(witness), constant(self.info.name))
+        test = gast.Compare(left=call(load("type"), [load(witness)]), ops=[gast.IsNot()],
+                            comparators=[load("float")])
+        check = gast.Expr(value=self.rt("check_scalar", load(witness),
+                                        constant(self.info.name)))
+        return [gast.If(test=test, body=[check], orelse=[])]
 
     # --- the whole function -------------------------------------------------------
     # --- blocks and control flow ------------------------------------------------
@@ -674,6 +679,24 @@ class Reverse:
                     changed = True
         return remat
 
+    def recompute(self, start, node):
+        """Put back the recomputed temporaries the adjoint statements from
+        ``start`` on read: in place of a single read, else assigned first."""
+        reads = [n.id for stmt in self.out[start:] if isinstance(stmt, gast.AST)
+                 for n in gast.walk(stmt) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, gast.Load)]
+        again = []
+        for t in sorted(set(reads) & set(self.remat)):
+            if t not in node.operands and t not in node.targets:
+                continue
+            if reads.count(t) == 1:
+                self.out[start:] = [_substitute(stmt, t, self.remat[t])
+                                    if isinstance(stmt, gast.AST) else stmt
+                                    for stmt in self.out[start:]]
+            else:
+                again.append(assign(t, clone(self.remat[t])))
+        self.out[start:start] = again
+
     def needs_push(self, name, node):
         """Does this assignment overwrite a value the adjoint sweep may read?"""
         if name in self.remat:
@@ -749,13 +772,7 @@ class Reverse:
                         any(self.an.active(t) for t in node.targets):
                     start = len(self.out)
                     self.adjoint_of(node)
-                    reads = {n.id for stmt in self.out[start:] if isinstance(stmt, gast.AST)
-                             for n in gast.walk(stmt) if isinstance(n, gast.Name)
-                             and isinstance(n.ctx, gast.Load)}
-                    again = [assign(t, copy.deepcopy(self.remat[t]))
-                             for t in sorted(reads & set(self.remat))
-                             if t in node.operands or t in node.targets]
-                    self.out[start:start] = again
+                    self.recompute(start, node)
                 if node.kind not in ("write", "append", "extend", "def"):
                     for t in node.targets:
                         if t in self.accumulated and t in self.adj \
@@ -783,7 +800,7 @@ class Reverse:
         if node.kind == "if":
             body = self.backward(node.body)
             orelse = self.backward(node.orelse)
-            self.out.append(gast.If(test=copy.deepcopy(stmt.test), body=body or [gast.Pass()],
+            self.out.append(gast.If(test=clone(stmt.test), body=body or [gast.Pass()],
                                     orelse=orelse))
             return
         body = self.backward(node.body)
@@ -794,12 +811,12 @@ class Reverse:
             header = call(load("range"), [load(trips)])
             target = store(self.namer.fresh("_"))
         else:
-            rng = copy.deepcopy(stmt.iter)
+            rng = clone(stmt.iter)
             if trips is not None:
                 rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=load(trips),
                                                                step=None), ctx=gast.Load())
             header = call(load("reversed"), [rng])
-            target = copy.deepcopy(stmt.target)
+            target = clone(stmt.target)
         loop = gast.For(target=target, iter=header, body=body or [gast.Pass()], orelse=[],
                         type_comment=None)
         gast.copy_location(loop, stmt)
@@ -878,7 +895,7 @@ class Reverse:
         seed_param = None
         for name in sorted(self.accumulated):
             self.adj[name] = self.namer.adjoint(name)
-        sweep_start = []
+        sweep_start, checks = [], []
         if active_out:
             sweep_start = [assign(self.adj[n], constant(0.0)) for n in sorted(self.accumulated)
                            if n != result.id]
@@ -894,12 +911,12 @@ class Reverse:
         elif active_out:
             bar = self.adj.get(result.id) or self.namer.adjoint(result.id)
             self.adj[result.id] = bar
-            sweep_start.append(assign(bar, self.seed(result.id)))
+            checks = self.check_scalar(result.id)
+            sweep_start.append(assign(bar, constant(1.0)))
         elif isinstance(result, gast.Name):
-            sweep_start.append(gast.Expr(value=self.rt("seed", load(result.id),
-                                                       constant(self.info.name))))
+            checks = self.check_scalar(result.id)
         backward = self.backward(tree) if active_out else []
-        needed = _primal_reads(sweep_start, self)
+        needed = _primal_reads(sweep_start + checks, self)
         while True:  # values read by emitted restores are needed too; pruning shrinks
             rev = self.finalize(backward, needed)
             new_needed = needed | _primal_reads(rev, self)
@@ -913,6 +930,12 @@ class Reverse:
                  and not self.defined_before_use(n)]
         stacks = [assign(self.stacks[n], gast.List(elts=[], ctx=gast.Load()))
                   for n in sorted(self.stacks)]
+        # the output check goes first when it tests an argument, else after the
+        # forward sweep
+        if checks and checks[0].test.left.args[0].id in norm.params:
+            inits = checks + inits
+        else:
+            sweep_start = checks + sweep_start
         self.out = inits + stacks + fwd + sweep_start + rev
         grads = []
         for p in self.wrt:
@@ -928,9 +951,9 @@ class Reverse:
         else:
             value = gast.Tuple(elts=grads, ctx=gast.Load())
         if self.mode == "value_and_grad":
-            value = gast.Tuple(elts=[copy.deepcopy(result), value], ctx=gast.Load())
+            value = gast.Tuple(elts=[clone(result), value], ctx=gast.Load())
         self.out.append(gast.Return(value=value))
-        args = copy.deepcopy(norm.args)
+        args = clone(norm.args)
         for a in args.posonlyargs + args.args + args.kwonlyargs:
             a.annotation = None
         if seed_param is not None:
@@ -981,7 +1004,7 @@ def _index_node(index):
         return gast.Slice(lower=parts[0], upper=parts[1], step=parts[2])
     if isinstance(index, gast.Tuple):
         return gast.Tuple(elts=[_index_node(e) for e in index.elts], ctx=gast.Load())
-    return copy.deepcopy(index)
+    return clone(index)
 
 
 def _has_break(nodes):
@@ -1067,7 +1090,7 @@ def callee(transform, op):
     except Exception as exc:  # no source: refuse at the call site
         transform.fail(NoRuleError, op.stmt, f"cannot differentiate the call of "
                        f"{op.callee_name}: {getattr(exc, 'message', exc)}")
-    prefix = [copy.deepcopy(func_expr.value)] if bound_self is not None else []
+    prefix = [clone(func_expr.value)] if bound_self is not None else []
     return info, info.node, ("code", func.__code__), prefix, []
 
 
@@ -1084,8 +1107,8 @@ def _with_siblings(fn, scope):
                 todo.append(scope[n.id].original)
     if not needed:
         return fn
-    fn = copy.deepcopy(fn)
-    fn.body = [copy.deepcopy(scope[n].original) for n in sorted(needed)] + fn.body
+    fn = clone(fn)
+    fn.body = [clone(scope[n].original) for n in sorted(needed)] + fn.body
     return fn
 
 
@@ -1107,7 +1130,7 @@ def _shape_of_atom(atom, shapes):
 
 
 def attr_of(atom, name):
-    return gast.Attribute(value=copy.deepcopy(atom), attr=name, ctx=gast.Load())
+    return gast.Attribute(value=clone(atom), attr=name, ctx=gast.Load())
 
 
 def _is_np_call(node, np_alias):
@@ -1160,3 +1183,13 @@ def _is_fresh(expr, rt_alias):
             and isinstance(expr.func.value, gast.Name) and expr.func.value.id == rt_alias:
         return expr.func.attr in _FRESH_HELPERS
     return False
+
+
+def _substitute(stmt, name, value):
+    """``stmt`` with its reads of ``name`` replaced by copies of ``value``."""
+    class Substitute(gast.NodeTransformer):
+        def visit_Name(self, n):
+            if n.id == name and isinstance(n.ctx, gast.Load):
+                return gast.copy_location(clone(value), n)
+            return n
+    return Substitute().visit(stmt)

@@ -10,12 +10,10 @@ import numpy as np
 from .errors import NonScalarOutputError, NoRuleError
 
 
-def seed(y, function):
-    """The adjoint seed of ``grad``: 1.0, after checking the output is a scalar.
-
-    ``y`` is the output, or an argument the output has the same shape as."""
-    if type(y) is float or type(y) is np.float64:
-        return 1.0
+def check_scalar(y, function):
+    """``grad`` needs a scalar output: refuse any other.  (The generated code
+    calls this only when ``type(y) is not float``, the common case costs a type
+    test.)  ``y`` is the output, or an argument the output has the shape of."""
     if np.ndim(y) != 0 or isinstance(y, (tuple, list)):
         raise NonScalarOutputError(
             f"grad needs a scalar output, but {function}() returned a value of "
@@ -23,7 +21,6 @@ def seed(y, function):
             function=function,
             hint="reduce the output to a scalar (e.g. np.sum), or differentiate one "
                  "element at a time")
-    return 1.0
 
 
 def fresh(seed):

@@ -1575,3 +1575,70 @@ def multiple_outputs_of_helper_reused(x):
     a, b = _two(x)
     c, d = _two(a)
     return np.sum(a * d + b * c)
+
+
+# ---------------------------------------------------------------------------
+# the optimizer's algebra (srcdiff/algebra.py): seeds of one, adjoints built
+# over several statements, common factors, forward values reused, sums
+# reordered; with integer inputs (a dropped 1.0 must not make an integer
+# gradient) and arrays updated in place after a rewrite
+# ---------------------------------------------------------------------------
+
+@case(S(), NZ(), A((3,)), NZ((2, 3)), IA((3,)))
+def algebra_chain_rule(x):
+    return np.sum(np.cos(x ** 3 * np.exp(x * 0.3)))
+
+
+@case(S(), A((3,)), IA((3,)), I())
+def algebra_common_factor(x):
+    a = x * x
+    b = np.sin(x)
+    return np.sum(a * b + a * 3.0 - b * x)
+
+
+@case(S(0.2, 1.5), A((4,), 0.2, 1.5))
+def algebra_loop_factor(x):
+    for i in range(5):
+        x = np.sin(x) * 0.9 + 0.1 * x * x
+    return np.sum(x)
+
+
+@case((A((6,)), S()), (A((6,)), A((6,))), wrts=(0, 1, (0, 1)))
+def algebra_reciprocal_terms(z, b):
+    e = np.exp(-(z + b))
+    return np.mean(np.log(1 + e) + 0.5 * z / (2.0 + e))
+
+
+@case(S(), A((3,)))
+def algebra_reused_product(x):
+    u = x * np.exp(x)
+    v = np.sin(u)
+    w = x * np.exp(x) + 1.0
+    return np.sum(v * w)
+
+
+@case(A((4,)), IA((4,)))
+def algebra_seed_alias(x):
+    y = x * 1.0
+    z = y + x
+    return np.sum(z)
+
+
+@case(S(0.3, 1.2), A((3,), 0.3, 1.2))
+def algebra_redefined_operand(x):
+    s = 0.0
+    a = x
+    for i in range(3):
+        t = a * 2.0
+        s = s + t * t
+        a = a + 0.5
+        s = s + a * 2.0 * t
+    return np.sum(s)
+
+
+@case(S(), A((3,)))
+def algebra_copy_then_change(x):
+    y = x * 2.0
+    z = y
+    y = y * y
+    return np.sum(z * y + z)

@@ -147,6 +147,12 @@ def nd_bool(x):
     return np.sum(x * x) * b
 
 
+def nd_type(x):
+    if type(x) is not float:
+        x = x * 1.5
+    return np.sum(x * x)
+
+
 def nd_isinstance(x):
     k = isinstance(x.size, int)
     return np.sum(x) * (1.0 + k)
@@ -469,6 +475,7 @@ RULE_CASES = {
     "builtins.bool": [R(nd_bool, _V)],
     "builtins.float": [c("builtin_float")],
     "builtins.isinstance": [R(nd_isinstance, _V)],
+    "builtins.type": [R(nd_type, _V)],
     "builtins.print": [R(nd_print, _V)],
     "builtins.range": [R(nd_range, _V)],
     "builtins.round": [R(nd_round_builtin, 1.3)],

@@ -16,8 +16,8 @@ that reverse mode adds their adjoints with ``rt.add`` instead of ``+``.
 from .. import runtime as rt
 from .registry import adjoint, nondiff, tangent
 
-nondiff(rt.seed, rt.zeros_like, rt.extreme_weight, rt.extreme_weights, rt.inverse_axes,
-        rt.clip_mask)
+nondiff(rt.check_scalar, type, rt.zeros_like, rt.extreme_weight, rt.extreme_weights,
+        rt.inverse_axes, rt.clip_mask)
 
 # --- broadcasting and reductions ----------------------------------------------------------
 
