@@ -8,13 +8,14 @@ and accumulating adjoints of values used more than once::
         z = x ** 2                   z = x ** 2
         t = np.sin(x)                t = np.sin(x)
         y = z * t                    y = z * t
-        return y                     y_bar = rt.seed(y, 'f')
+        return y                     y_bar = 1.0
                                      z_bar = y_bar * t
                                      t_bar = y_bar * z
                                      x_bar = t_bar * np.cos(x)
                                      x_bar = x_bar + z_bar * 2 * x
                                      return x_bar
 
+(before the optimizer; the output check ``rt.check_scalar`` comes first).
 The first contribution to an adjoint assigns it; later ones add to it, so no
 adjoint is initialised to zeros.  Broadcasting is undone only where the
 symbolic shapes of operand and result can differ.  Calls to the user's own
