@@ -35,6 +35,8 @@ import collections
 
 import gast
 
+from .trees import MUTATING_METHODS, Scan, nodes, replace_reads
+
 # NumPy functions whose value is floating point for any real input
 _FLOAT_FUNCTIONS = {
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh",
@@ -42,9 +44,6 @@ _FLOAT_FUNCTIONS = {
     "log1p", "sqrt", "cbrt", "mean", "true_divide", "hypot", "logaddexp", "deg2rad",
     "rad2deg", "sinc"}
 _COMPOUND = (gast.If, gast.For, gast.While)
-_MUTATING = {"append", "extend", "pop", "insert", "remove", "clear", "sort", "reverse",
-             "fill", "update", "setdefault", "resize", "put", "itemset", "partition"}
-
 
 def simplify(optimizer, body):
     """The pass: ``(body) -> (body, changed)``; see the module docstring."""
@@ -61,13 +60,7 @@ def _name(name):
 
 def _load_list(node):
     """Names read, with repetition (``v += e`` reads ``v``)."""
-    found = []
-    for n in gast.walk(node):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            found.append(n.id)
-        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
-            found.append(n.target.id)
-    return found
+    return Scan(node).loads
 
 
 def _loads(node):
@@ -77,7 +70,7 @@ def _loads(node):
 def _stores(node):
     """Names a statement (anywhere inside it) binds or changes in place."""
     found = set()
-    for n in gast.walk(node):
+    for n in nodes(node):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
             found.add(n.id)
         elif isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(
@@ -88,17 +81,11 @@ def _stores(node):
             if isinstance(base, gast.Name):
                 found.add(base.id)
         elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) \
-                and n.func.attr in _MUTATING and isinstance(n.func.value, gast.Name):
+                and n.func.attr in MUTATING_METHODS and isinstance(n.func.value, gast.Name):
             found.add(n.func.value.id)
         elif isinstance(n, gast.FunctionDef):
             found.add(n.name)
     return found
-
-
-def _closure_names(body):
-    """Names read inside nested functions: left alone."""
-    return {name for stmt in body for n in gast.walk(stmt)
-            if isinstance(n, (gast.FunctionDef, gast.Lambda)) for name in _loads(n)}
 
 
 _SUM = (gast.Add, gast.Sub)
@@ -124,19 +111,14 @@ def _accumulation(stmt, target, key):
     return None
 
 
-class _Substitute(gast.NodeTransformer):
-    """Reads of names replaced by constants or other names."""
-
-    def __init__(self, values):
-        self.values = values
-
-    def visit_Name(self, n):
-        if isinstance(n.ctx, gast.Load) and n.id in self.values:
-            value = self.values[n.id]
-            if isinstance(value, str):
-                return gast.copy_location(_name(value), n)
-            return gast.copy_location(gast.Constant(value=value, kind=None), n)
-        return n
+def _substitute(stmt, values):
+    """``stmt`` with reads of names replaced by numbers or other names."""
+    def make(n):
+        value = values[n.id]
+        new = _name(value) if isinstance(value, str) else \
+            gast.Constant(value=value, kind=None)
+        return gast.copy_location(new, n)
+    return replace_reads(stmt, values, make)
 
 
 # --- terms: coefficient * factor * factor ... -----------------------------------
@@ -202,7 +184,7 @@ class Simplifier:
                 self.stores.update(_stores(stmt))
             elif isinstance(stmt, gast.For):
                 self.stores.update(_stores(stmt.target))
-        self.protected = _closure_names(body) | optimizer.params
+        self.protected = Scan(*body).closure() | optimizer.params
         self.floats = set()      # names surely bound to a float value
         # what the code computed so far and still holds, where the code now is:
         # an expression (dumped), or ("*", a, b) for ``u = a * b`` -> its name;
@@ -318,7 +300,7 @@ class Simplifier:
                 constants[stmt.targets[0].id] = stmt.value.value
         if constants:
             self.changed = True
-            self.body = [_Substitute(constants).visit(s) for s in self.body
+            self.body = [_substitute(s, constants) for s in self.body
                          if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
                                  and s.targets[0].id in constants)]
         self.block(self.body)
@@ -378,7 +360,7 @@ class Simplifier:
                                      and not isinstance(block[uses[-1]], gast.Assign)):
                 continue
             for j in uses:
-                block[j] = _Substitute({a: b}).visit(block[j])
+                block[j] = _substitute(block[j], {a: b})
                 self.rescan(block[j])
                 bisect.insort(loaded[b], j)
             self.load_counts[b] += self.load_counts.pop(a)

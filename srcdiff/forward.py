@@ -348,17 +348,8 @@ class Forward:
                     self.dot(t), self.rt("owned", load(self.dot(t)), load(t))), stmt))
         return True
 
-    def reference(self, unit):
-        """The local name under which a helper unit's function is reachable."""
-        if unit.name == self.name:
-            return unit.name  # recursion: the function itself
-        for name, dep in self.injections.items():
-            if dep is unit:
-                return name
-        name = self.namer.fresh(unit.name)
-        self.injections[name] = unit
-        self.deps.append(unit)
-        return name
+    # (the same in both modes: it uses name, injections, namer and deps)
+    reference = reverse.Reverse.reference
 
     # --- the whole function -------------------------------------------------------
     def run(self):

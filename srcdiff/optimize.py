@@ -36,81 +36,12 @@ import gast
 import numpy
 
 from . import algebra, runtime
+from .trees import CHILD_FIELDS, MUTATING_METHODS, Scan, nodes, replace_reads
 
 _IMPURE_HELPERS = {"check_scalar"}
 
 _COMPOUND = (gast.If, gast.For, gast.While)
 _HEAD = {gast.If: ("test",), gast.While: ("test",), gast.For: ("target", "iter")}
-
-# fields that hold no node worth visiting (contexts and operators have no parts)
-_LEAF_FIELDS = {"ctx", "op", "id", "attr", "kind", "type_comment"}
-
-
-class _ChildFields(dict):
-    """node class -> its fields that may hold nodes worth visiting"""
-
-    def __missing__(self, cls):
-        fields = self[cls] = tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
-        return fields
-
-
-_CHILD_FIELDS = _ChildFields()
-
-
-def _nodes(node):
-    """``node`` and every node inside it but contexts and operators (what
-    ``gast.walk`` gives, in another order, several times faster)."""
-    todo = [node]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, gast.AST):  # (not e.g. the None keys of ``{**d}``)
-            yield node
-            for field in _CHILD_FIELDS[type(node)]:
-                value = getattr(node, field)
-                if type(value) is list:
-                    todo.extend(value)
-                else:
-                    todo.append(value)
-
-
-class _Scan:
-    """One walk over some nodes: the names read, with repetition (``v += e``
-    reads ``v``), the calls, the nested functions and lambdas, and the
-    targets of ``+=``.  (``_nodes`` written out: this is the optimizer's
-    inner loop.)"""
-
-    def __init__(self, *nodes):
-        self.loads, self.calls, self.nested, self.augmented = [], [], [], []
-        loads, calls, nested, augmented = self.loads, self.calls, self.nested, self.augmented
-        todo = [n for n in nodes if isinstance(n, gast.AST)]
-        while todo:
-            n = todo.pop()
-            cls = type(n)
-            if cls is gast.Name:
-                if type(n.ctx) is gast.Load:
-                    loads.append(n.id)
-                if n.annotation is None:  # (a parameter of a nested def may have one)
-                    continue
-            elif cls is gast.Call:
-                calls.append(n)
-            elif cls is gast.AugAssign:
-                augmented.append(n.target)
-                if type(n.target) is gast.Name:
-                    loads.append(n.target.id)
-            elif cls is gast.FunctionDef or cls is gast.Lambda:
-                nested.append(n)
-            for field in _CHILD_FIELDS[cls]:
-                value = getattr(n, field)
-                if type(value) is list:
-                    for v in value:
-                        if isinstance(v, gast.AST):
-                            todo.append(v)
-                elif isinstance(value, gast.AST):
-                    todo.append(value)
-
-    def closure(self):
-        """Names read inside nested functions and lambdas."""
-        return {name for n in self.nested for name in _Scan(n).loads}
 
 
 class Facts:
@@ -139,7 +70,7 @@ class Facts:
 def _stores(stmt):
     """Names a statement binds (for if / for / while: anywhere inside)."""
     if isinstance(stmt, gast.Assign):
-        found = [n.id for t in stmt.targets for n in _nodes(t)
+        found = [n.id for t in stmt.targets for n in nodes(t)
                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
         # a write into an element changes the array: count it as a store of it
         found += [t.value.id for t in stmt.targets
@@ -164,18 +95,13 @@ def _stores(stmt):
 def _loop_names(stmt):
     """Names a for loop binds in its header (none for if / while)."""
     if isinstance(stmt, gast.For):
-        return [n.id for n in _nodes(stmt.target) if isinstance(n, gast.Name)]
+        return [n.id for n in nodes(stmt.target) if isinstance(n, gast.Name)]
     return []
-
-
-_MUTATING_METHODS = {"append", "extend", "pop", "insert", "remove", "clear", "sort",
-                     "reverse", "fill", "update", "setdefault", "resize", "put",
-                     "itemset", "setfield", "partition"}
 
 
 def _mutating_call(node):
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
-        and node.func.attr in _MUTATING_METHODS and isinstance(node.func.value, gast.Name)
+        and node.func.attr in MUTATING_METHODS and isinstance(node.func.value, gast.Name)
 
 
 def _is_write(stmt):
@@ -210,7 +136,7 @@ class Optimizer:
     # --- purity and facts -----------------------------------------------------------
     def pure(self, node):
         """Does evaluating ``node`` call nothing impure (and make no lambda)?"""
-        return self._pure(_Scan(node))
+        return self._pure(Scan(node))
 
     def _pure(self, scan):
         return not any(isinstance(n, gast.Lambda) for n in scan.nested) \
@@ -231,7 +157,7 @@ class Optimizer:
         if root.id == self.aliases.get("math"):
             return False  # math raises on domain errors: the primal keeps its calls
         if root.id in self.local_names:
-            if chain and chain[0] in _MUTATING_METHODS:
+            if chain and chain[0] in MUTATING_METHODS:
                 return False
             return bool(chain) or root.id in self.local_functions
         try:
@@ -271,7 +197,7 @@ class Optimizer:
         if known is not None:
             return known[1]
         if isinstance(stmt, _COMPOUND):
-            head = _Scan(*[getattr(stmt, field) for field in _HEAD[type(stmt)]])
+            head = Scan(*[getattr(stmt, field) for field in _HEAD[type(stmt)]])
             inner = [self.facts(s) for s in stmt.body + stmt.orelse]
             pure = self._pure(head) and all(f.pure for f in inner)
             facts = Facts(head.loads + [name for f in inner for name in f.loads],
@@ -281,9 +207,9 @@ class Optimizer:
                           _union([self._in_place(head)] + [f.in_place for f in inner]))
         else:
             if isinstance(stmt, gast.Assign):
-                value, targets = _Scan(stmt.value), _Scan(*stmt.targets)
+                value, targets = Scan(stmt.value), Scan(*stmt.targets)
             else:
-                value, targets = _Scan(stmt), _Scan()
+                value, targets = Scan(stmt), Scan()
             pure_value = self._pure(value)
             facts = Facts(value.loads + targets.loads, _stores(stmt),
                           pure_value and self._pure(targets), pure_value,
@@ -347,7 +273,7 @@ class Optimizer:
         kept = []
         for i, (stmt, f) in enumerate(zip(body, facts)):
             if not renames.keys().isdisjoint(f.loads):
-                stmt = _replace_reads(stmt, renames, renamed)
+                stmt = replace_reads(stmt, renames, renamed)
                 self.forget(stmt)
             if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
                     and isinstance(stmt.targets[0], gast.Name) \
@@ -399,7 +325,7 @@ class Optimizer:
             if first and not isinstance(stmt, (gast.FunctionDef,) + _COMPOUND):
                 for i, t in first:
                     value = out[i].value  # (the assignment goes away: no copy)
-                    stmt = _replace_reads(stmt, (t,), lambda n: value)
+                    stmt = replace_reads(stmt, (t,), lambda n: value)
                     out[i] = None
                     self.forget(stmt)
                     f = self.facts(stmt)  # (it binds what it did)
@@ -468,7 +394,7 @@ class Optimizer:
                             continue
                         i = zeros.pop(v)
                         e = _added_to(stmt, v)
-                        if e is not None and v not in _Scan(e).loads and (
+                        if e is not None and v not in Scan(e).loads and (
                                 v not in in_place or _fresh_value(e)):
                             out[j] = gast.copy_location(
                                 gast.Assign(targets=[gast.Name(id=v, ctx=gast.Store(),
@@ -523,7 +449,7 @@ class _Folder:
 
     def visit(self, node):
         cls = type(node)
-        for field in _CHILD_FIELDS[cls]:
+        for field in CHILD_FIELDS[cls]:
             value = getattr(node, field)
             if type(value) is list:
                 for k, item in enumerate(value):
@@ -606,24 +532,6 @@ def _added_to(stmt, v):
 
 def _num(node):
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
-
-
-def _replace_reads(node, names, make):
-    """``node`` with each read of a name in ``names`` replaced by ``make(the
-    Name)``; changed in place (but for ``node`` itself being such a read)."""
-    if isinstance(node, gast.Name):
-        if isinstance(node.ctx, gast.Load) and node.id in names:
-            return make(node)
-        return node
-    for field in _CHILD_FIELDS[type(node)]:
-        value = getattr(node, field)
-        if type(value) is list:
-            for k, item in enumerate(value):
-                if isinstance(item, gast.AST):
-                    value[k] = _replace_reads(item, names, make)
-        elif isinstance(value, gast.AST):
-            setattr(node, field, _replace_reads(value, names, make))
-    return node
 
 
 def optimize(fn, temps, aliases, lookup):

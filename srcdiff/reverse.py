@@ -31,7 +31,7 @@ from . import frontend, normalize
 from .activity import SCALAR, Compound, Op
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
-from .trees import clone
+from .trees import clone, replace_reads
 
 _FRESH_HELPERS = {"scatter", "add", "unreduce", "unreduce_mean", "unreduce_extreme",
                   "pack"}
@@ -691,9 +691,10 @@ class Reverse:
             if t not in node.operands and t not in node.targets:
                 continue
             if reads.count(t) == 1:
-                self.out[start:] = [_substitute(stmt, t, self.remat[t])
-                                    if isinstance(stmt, gast.AST) else stmt
-                                    for stmt in self.out[start:]]
+                value = self.remat[t]
+                self.out[start:] = [
+                    replace_reads(stmt, (t,), lambda n: gast.copy_location(clone(value), n))
+                    if isinstance(stmt, gast.AST) else stmt for stmt in self.out[start:]]
             else:
                 again.append(assign(t, clone(self.remat[t])))
         self.out[start:start] = again
@@ -1184,13 +1185,3 @@ def _is_fresh(expr, rt_alias):
             and isinstance(expr.func.value, gast.Name) and expr.func.value.id == rt_alias:
         return expr.func.attr in _FRESH_HELPERS
     return False
-
-
-def _substitute(stmt, name, value):
-    """``stmt`` with its reads of ``name`` replaced by copies of ``value``."""
-    class Substitute(gast.NodeTransformer):
-        def visit_Name(self, n):
-            if n.id == name and isinstance(n.ctx, gast.Load):
-                return gast.copy_location(clone(value), n)
-            return n
-    return Substitute().visit(stmt)

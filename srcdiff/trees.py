@@ -13,3 +13,97 @@ def clone(node):
     new = node.__class__.__new__(node.__class__)
     new.__dict__ = {k: clone(v) for k, v in node.__dict__.items()}
     return new
+
+
+# fields that hold no node worth visiting (contexts and operators have no parts)
+LEAF_FIELDS = {"ctx", "op", "id", "attr", "kind", "type_comment"}
+
+
+class ChildFields(dict):
+    """node class -> its fields that may hold nodes worth visiting"""
+
+    def __missing__(self, cls):
+        fields = self[cls] = tuple(f for f in cls._fields if f not in LEAF_FIELDS)
+        return fields
+
+
+CHILD_FIELDS = ChildFields()
+
+
+def nodes(node):
+    """``node`` and every node inside it but contexts and operators (what
+    ``gast.walk`` gives, in another order, several times faster)."""
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.AST):  # (not e.g. the None keys of ``{**d}``)
+            yield node
+            for field in CHILD_FIELDS[type(node)]:
+                value = getattr(node, field)
+                if type(value) is list:
+                    todo.extend(value)
+                else:
+                    todo.append(value)
+
+
+class Scan:
+    """One walk over some nodes: the names read, with repetition (``v += e``
+    reads ``v``), the calls, the nested functions and lambdas, and the
+    targets of ``+=``.  (``nodes`` written out: this is the optimizer's
+    inner loop.)"""
+
+    def __init__(self, *nodes):
+        self.loads, self.calls, self.nested, self.augmented = [], [], [], []
+        loads, calls, nested, augmented = self.loads, self.calls, self.nested, self.augmented
+        todo = [n for n in nodes if isinstance(n, gast.AST)]
+        while todo:
+            n = todo.pop()
+            cls = type(n)
+            if cls is gast.Name:
+                if type(n.ctx) is gast.Load:
+                    loads.append(n.id)
+                if n.annotation is None:  # (a parameter of a nested def may have one)
+                    continue
+            elif cls is gast.Call:
+                calls.append(n)
+            elif cls is gast.AugAssign:
+                augmented.append(n.target)
+                if type(n.target) is gast.Name:
+                    loads.append(n.target.id)
+            elif cls is gast.FunctionDef or cls is gast.Lambda:
+                nested.append(n)
+            for field in CHILD_FIELDS[cls]:
+                value = getattr(n, field)
+                if type(value) is list:
+                    for v in value:
+                        if isinstance(v, gast.AST):
+                            todo.append(v)
+                elif isinstance(value, gast.AST):
+                    todo.append(value)
+
+    def closure(self):
+        """Names read inside nested functions and lambdas."""
+        return {name for n in self.nested for name in Scan(n).loads}
+
+
+MUTATING_METHODS = {"append", "extend", "pop", "insert", "remove", "clear", "sort",
+                     "reverse", "fill", "update", "setdefault", "resize", "put",
+                     "itemset", "setfield", "partition"}
+
+
+def replace_reads(node, names, make):
+    """``node`` with each read of a name in ``names`` replaced by ``make(the
+    Name)``; changed in place (but for ``node`` itself being such a read)."""
+    if isinstance(node, gast.Name):
+        if isinstance(node.ctx, gast.Load) and node.id in names:
+            return make(node)
+        return node
+    for field in CHILD_FIELDS[type(node)]:
+        value = getattr(node, field)
+        if type(value) is list:
+            for k, item in enumerate(value):
+                if isinstance(item, gast.AST):
+                    value[k] = replace_reads(item, names, make)
+        elif isinstance(value, gast.AST):
+            setattr(node, field, replace_reads(value, names, make))
+    return node
