@@ -380,11 +380,12 @@ class Simplifier:
             loads, stores = self.scan(stmt)
             for v in [v for v in pending if v in loads or v in stores]:
                 i = pending.pop(v)
-                if not self.merge(out, i, stmt, last_store):
+                merged, moved = self.merge(out, i, stmt, last_store)
+                if not merged:
                     continue
                 stmt = None  # merged into out[i], or moved down to here
-                if out[i] is None:
-                    out.append(self.moved)
+                if moved is not None:
+                    out.append(moved)
                     pending[v] = len(out) - 1
                     last_store[v] = len(out) - 1
                 else:
@@ -407,31 +408,32 @@ class Simplifier:
 
     def merge(self, out, i, stmt, last_store):
         """Merge ``stmt`` (``v += Q``) into ``out[i]`` (``v = P``) if it adds to
-        it: at ``i`` if nothing ``Q`` reads changed since, else (``out[i]``
-        becomes None, the merged statement is ``self.moved``) here."""
+        it: at ``i`` if nothing ``Q`` reads changed since, else here (``out[i]``
+        becomes None).  Returns (merged?, the merged statement if it goes here)."""
         first = out[i]
         target = first.target if isinstance(first, gast.AugAssign) else first.targets[0]
         added = _accumulation(stmt, target, self.key)
         if added is None:
-            return False
+            return False, None
         op, q = added
         v = (target.value if isinstance(target, gast.Subscript) else target).id
         if v in _loads(q):
-            return False
+            return False, None
         value = gast.BinOp(left=first.value, op=op, right=q)
         merged = gast.AugAssign(target=target, op=gast.Add(), value=value) \
             if isinstance(first, gast.AugAssign) else \
             gast.Assign(targets=first.targets, type_comment=None, value=value)
         if all(last_store.get(n, -1) <= i for n in _loads(q)) and self.pure(q):
             out[i] = gast.copy_location(merged, first)
+            moved = None
         elif all(last_store.get(n, -1) <= i for n in _loads(first.value)) \
                 and self.pure(first.value):
             out[i] = None
-            self.moved = gast.copy_location(merged, stmt)
+            moved = gast.copy_location(merged, stmt)
         else:
-            return False
+            return False, None
         self.changed = True
-        return True
+        return True, moved
 
     # --- expressions -----------------------------------------------------------------
     def expr(self, e, fresh=True):

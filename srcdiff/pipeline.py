@@ -14,7 +14,10 @@
 import contextlib
 import gc
 
+import gast
+
 from . import activity, codegen, fence, frontend, loader, normalize, optimize, reverse
+from .trees import nodes
 
 
 @contextlib.contextmanager
@@ -106,8 +109,8 @@ def _build_jvp_unit(info, wrt, session, key):
 
 
 def _assigned(fn):
-    import gast
-    return {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)
+    """Every name the generated function binds."""
+    return {n.id for n in nodes(fn) if isinstance(n, gast.Name)
             and isinstance(n.ctx, gast.Store)}
 
 

@@ -562,10 +562,12 @@ class Reverse:
     def check_scalar(self, result):
         """The check that the output is a scalar, on the cheapest witness: none
         when its shape is known to be scalar, else the argument whose shape it
-        has (so the output itself need not be computed), else the output."""
+        has (so the output itself need not be computed), else the output.
+        Returns the statements and whether they may come first (an argument
+        is the witness)."""
         shape = self.an.shapes.get(result)
         if shape == SCALAR:
-            return []
+            return [], False
         witness = result
         if isinstance(shape, tuple) and len(shape) == 2 and shape[1] in self.norm.params:
             witness = shape[1]
@@ -573,7 +575,7 @@ class Reverse:
                             comparators=[load("float")])
         check = gast.Expr(value=self.rt("check_scalar", load(witness),
                                         constant(self.info.name)))
-        return [gast.If(test=test, body=[check], orelse=[])]
+        return [gast.If(test=test, body=[check], orelse=[])], witness in self.norm.params
 
     # --- the whole function -------------------------------------------------------
     # --- blocks and control flow ------------------------------------------------
@@ -897,7 +899,7 @@ class Reverse:
         seed_param = None
         for name in sorted(self.accumulated):
             self.adj[name] = self.namer.adjoint(name)
-        sweep_start, checks = [], []
+        sweep_start, checks, checks_first = [], [], False
         if active_out:
             sweep_start = [assign(self.adj[n], constant(0.0)) for n in sorted(self.accumulated)
                            if n != result.id]
@@ -913,10 +915,10 @@ class Reverse:
         elif active_out:
             bar = self.adj.get(result.id) or self.namer.adjoint(result.id)
             self.adj[result.id] = bar
-            checks = self.check_scalar(result.id)
+            checks, checks_first = self.check_scalar(result.id)
             sweep_start.append(assign(bar, constant(1.0)))
         elif isinstance(result, gast.Name):
-            checks = self.check_scalar(result.id)
+            checks, checks_first = self.check_scalar(result.id)
         backward = self.backward(tree) if active_out else []
         needed = _primal_reads(sweep_start + checks, self)
         while True:  # values read by emitted restores are needed too; pruning shrinks
@@ -934,7 +936,7 @@ class Reverse:
                   for n in sorted(self.stacks)]
         # the output check goes first when it tests an argument, else after the
         # forward sweep
-        if checks and checks[0].test.left.args[0].id in norm.params:
+        if checks_first:
             inits = checks + inits
         else:
             sweep_start = checks + sweep_start
