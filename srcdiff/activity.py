@@ -18,20 +18,20 @@ import inspect
 import gast
 import numpy as np
 
+from . import primitives, rules  # noqa: F401  (rules: declares the primitives)
 from .errors import NoRuleError, UnsupportedSyntaxError
-from .rules import registry
 
 SCALAR = ()
 
+# the syntax of operators -> their primitives (declared in rules/operators.py)
 _OPERATORS = {
     gast.Add: "operator.add", gast.Sub: "operator.sub", gast.Mult: "operator.mul",
     gast.Div: "operator.truediv", gast.Pow: "operator.pow",
     gast.MatMult: "operator.matmul", gast.USub: "operator.neg", gast.UAdd: "operator.pos",
-    gast.Mod: "operator.mod",
+    gast.Mod: "operator.mod", gast.FloorDiv: "operator.floordiv", gast.BitAnd: "operator.and_",
+    gast.BitOr: "operator.or_", gast.BitXor: "operator.xor", gast.LShift: "operator.lshift",
+    gast.RShift: "operator.rshift", gast.Not: "operator.not_", gast.Invert: "operator.invert",
 }
-_NONDIFF_OPERATORS = (gast.FloorDiv, gast.BitAnd, gast.BitOr, gast.BitXor,
-                      gast.LShift, gast.RShift, gast.Not, gast.Invert)
-CONSTANT_ATTRIBUTES = {"shape", "ndim", "size", "dtype"}
 
 
 @dataclasses.dataclass
@@ -42,7 +42,7 @@ class Op:
     stmt: object
     targets: list      # names assigned
     operands: list     # atoms the derivative may flow into (in binding order)
-    rule: object = None
+    rule: object = None         # the Primitive of a 'rule' op
     bindings: dict = None
     callee: object = None       # FunctionInfo-like for user calls / LocalDef
     call: object = None         # the gast.Call for user / local calls
@@ -174,17 +174,14 @@ class Resolver:
         if not names_of(value):
             return Op("nondiff", stmt, [], [])
         if isinstance(value, gast.BinOp) or isinstance(value, gast.UnaryOp):
-            if isinstance(value.op, _NONDIFF_OPERATORS):
+            primitive = primitives.lookup(_OPERATORS[type(value.op)])
+            if primitive.nondiff:
                 return Op("nondiff", stmt, [], [])
-            rule = registry.lookup(_OPERATORS[type(value.op)])
-            if isinstance(value, gast.BinOp):
-                bindings = {"x": value.left, "y": value.right}
-                if rule.signature != ("x", "y"):
-                    bindings = dict(zip(rule.signature, [value.left, value.right]))
-            else:
-                bindings = {rule.signature[0]: value.operand}
-            return Op("rule", stmt, [], _name_atoms(bindings.values()), rule=rule,
-                      bindings=bindings, callee_name=rule.name)
+            operands = [value.left, value.right] if isinstance(value, gast.BinOp) \
+                else [value.operand]
+            primitive, bindings = primitive.bind(operands, {})
+            return Op("rule", stmt, [], _name_atoms(bindings.values()), rule=primitive,
+                      bindings=bindings, callee_name=primitive.name)
         if isinstance(value, (gast.Compare, gast.BoolOp)):
             if isinstance(value, gast.BoolOp):
                 return Op("boolop", stmt, [], names_of(value))
@@ -192,14 +189,14 @@ class Resolver:
         if isinstance(value, gast.Subscript):
             return Op("subscript", stmt, [], _name_atoms([value.value]))
         if isinstance(value, gast.Attribute):
-            if value.attr in CONSTANT_ATTRIBUTES:
+            primitive = primitives.method(value.attr)
+            if primitive is not None and primitive.nondiff:
                 return Op("nondiff", stmt, [], [])
             if isinstance(value.value, gast.Name) and value.value.id in self.norm.versions:
-                rule = registry.lookup(f"ndarray.{value.attr}")
-                if rule is not None and rule.kind == "adjoint":
-                    return Op("rule", stmt, [], [value.value.id], rule=rule,
-                              bindings={rule.signature[0]: value.value},
-                              callee_name=rule.name)
+                if primitive is not None and primitive.adjoint is not None:
+                    return Op("rule", stmt, [], [value.value.id], rule=primitive,
+                              bindings={primitive.signature[0]: value.value},
+                              callee_name=primitive.name)
                 return Op("unknown", stmt, [], [value.value.id],
                           callee_name=f"attribute '.{value.attr}'")
             return Op("nondiff", stmt, [], [])
@@ -233,8 +230,7 @@ class Resolver:
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
                 and func.value.id in self.norm.versions:
             receiver = func.value
-            key = f"ndarray.{func.attr}"
-            rule = registry.lookup(key)
+            rule = primitives.method(func.attr)
             name = f"method .{func.attr}()"
             obj = None
         else:
@@ -243,21 +239,21 @@ class Resolver:
             except (KeyError, AttributeError):
                 self.fail(NoRuleError, func, f"cannot resolve '{_display(func)}'",
                           "srcdiff resolves called functions when it transforms")
-            rule = registry.lookup(obj)
+            rule = primitives.lookup(obj)
             name = _display(func)
-        if rule is not None:
-            if rule.kind == "nondiff":
-                return Op("nondiff", stmt, [], [])
+        if rule is not None and rule.nondiff:
+            return Op("nondiff", stmt, [], [])
+        if rule is not None and (rule.adjoint is not None or rule.variants is not None):
             if receiver is not None:
                 args = [receiver] + args
                 all_atoms = _name_atoms([receiver]) + all_atoms
-            bindings = self.bind(rule, args, keywords, call, name)
-            if bindings is None:
+            bound = rule.bind(args, keywords)
+            if bound is None:
                 return Op("unknown", stmt, [], all_atoms,
                           callee_name=f"{name} with these arguments")
-            op = Op("rule", stmt, [], all_atoms, rule=rule, bindings=bindings,
-                    callee_name=name)
-            return op
+            rule, bindings = bound
+            return Op("rule", stmt, [], all_atoms, rule=rule, bindings=bindings,
+                      callee_name=name)
         if receiver is not None:
             return Op("unknown", stmt, [], all_atoms + [receiver.id], callee_name=name)
         target = obj
@@ -272,22 +268,16 @@ class Resolver:
                       call=call, callee_name=name)
         return Op("unknown", stmt, [], all_atoms, callee_name=name)
 
-    def bind(self, rule, args, keywords, call, name):
-        if rule.custom is not None:
-            chosen = rule.custom(args, keywords)
-            if chosen is None:
-                return None
-            template, bindings = chosen
-            return {"__template__": template, **bindings}
-        params = list(rule.signature)
-        if len(args) > len(params):
+    def callee_primitive(self, call):
+        """The primitive a call resolves to (None if it is not one)."""
+        func = call.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+                and func.value.id in self.norm.versions:
+            return primitives.method(func.attr)
+        try:
+            return primitives.lookup(_static_value(self.info, func))
+        except (KeyError, AttributeError):
             return None
-        bindings = dict(zip(params, args))
-        for key, value in keywords.items():
-            if key not in params or key in bindings:
-                return None
-            bindings[key] = value
-        return bindings
 
 
 def _is_pop(value, versions):
@@ -373,34 +363,15 @@ def concrete_shape(op, shapes, ints):
             return _dummy(base)[_constant_value(value.slice, ints)].shape
         if op.kind != "rule":
             return None
-        bound = {k: v for k, v in op.bindings.items() if k != "__template__"}
-        name = op.rule.name
-        if name in ("operator.matmul", "numpy.matmul", "numpy.dot", "ndarray.dot"):
-            a, b = [_shape_of(v, shapes) for v in bound.values()]
-            if concrete(a) and concrete(b) and len(a) <= 2 and len(b) <= 2 \
-                    and a and b and a[-1] == b[0]:
-                return a[:-1] + b[1:]  # (from the shapes: no product of dummies)
-            return None
-        if op.rule.shape == "reduce" or name in (
-                "numpy.transpose", "ndarray.transpose", "ndarray.T", "numpy.reshape",
-                "numpy.squeeze", "ndarray.squeeze", "numpy.expand_dims", "numpy.ravel",
-                "ndarray.ravel"):
-            first, *rest = bound.items()
-            base = _shape_of(first[1], shapes)
-            if not concrete(base):
-                return None
-            kwargs = {k: _constant_value(v, set()) for k, v in rest}
-            func = {"numpy.transpose": np.transpose, "ndarray.transpose": np.transpose,
-                    "ndarray.T": np.transpose, "numpy.reshape": np.reshape,
-                    "numpy.squeeze": np.squeeze, "ndarray.squeeze": np.squeeze,
-                    "numpy.expand_dims": np.expand_dims, "numpy.ravel": np.ravel,
-                    "ndarray.ravel": np.ravel}.get(name)
-            if func is None:
-                func = {"sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max,
-                        "min": np.min}.get(name.rsplit(".", 1)[1])
-            if func is None:
-                return None
-            return tuple(np.shape(func(_dummy(base), **kwargs)))
+        params = [p for p in op.rule.signature if p in op.bindings]
+        operand_shapes = [_shape_of(op.bindings[p], shapes) for p in params]
+        constants = {}
+        for p in params[1:]:
+            try:
+                constants[p] = _constant_value(op.bindings[p], set())
+            except KeyError:
+                constants[p] = primitives.NOT_CONSTANT
+        return op.rule.exact_shape(operand_shapes, constants)
     except Exception:  # anything not evaluable statically: not known
         return None
     return None
@@ -417,7 +388,7 @@ def infer_shape(op, shapes, ints=frozenset()):
     if op.kind != "rule":
         return fresh
     rule = op.rule
-    bound = {k: v for k, v in op.bindings.items() if k != "__template__"}
+    bound = op.bindings
     if rule.shape == "scalar":
         return SCALAR
     if rule.shape == "elementwise":
@@ -571,42 +542,27 @@ def analyze(info, norm, wrt, arg_shapes=None):
     return analysis
 
 
-_FRESH_RULES_SHAPES = ("elementwise", "broadcast", "scalar", "reduce")
-_VIEW_RULES = {"numpy.reshape", "numpy.transpose", "ndarray.transpose", "ndarray.T",
-               "ndarray.reshape", "numpy.squeeze", "ndarray.squeeze", "numpy.expand_dims",
-               "numpy.ravel", "ndarray.ravel", "numpy.asarray"}
-_FRESH_CALLS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
-                "full_like", "array", "copy", "eye", "identity", "arange", "linspace", "list",
-                "tile", "stack", "concatenate", "vstack", "hstack"}
-
-
-def _is_fresh_def(op):
+def _is_fresh_def(op, resolver):
     """Does this op give its target a new object (not a view or another name)?"""
     if op.kind == "literal":
         return isinstance(op.stmt.value, (gast.List, gast.Dict))
     if op.kind == "rule":
-        if op.rule.name in _VIEW_RULES:
-            return False
-        return op.rule.shape in _FRESH_RULES_SHAPES or op.rule.name in (
-            "numpy.array", "numpy.copy", "ndarray.copy", "numpy.stack", "numpy.concatenate",
-            "numpy.outer", "numpy.matmul", "numpy.dot", "operator.matmul")
-    if op.kind == "nondiff":
-        value = op.stmt.value if isinstance(op.stmt, gast.Assign) else None
-        if isinstance(value, gast.Call):
-            func = value.func
-            fname = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "")
-            return fname in _FRESH_CALLS
-        if isinstance(value, (gast.List, gast.BinOp, gast.UnaryOp)):
-            return True
-        return False
-    return False
+        return op.rule.fresh
+    value = op.stmt.value if isinstance(op.stmt, gast.Assign) else None
+    if op.kind in ("nondiff", "unknown") and isinstance(value, gast.Call):
+        primitive = resolver.callee_primitive(value)
+        return primitive is not None and primitive.fresh
+    return op.kind == "nondiff" and isinstance(value, (gast.List, gast.BinOp, gast.UnaryOp))
 
 
-def _aliasing(op):
-    """Ops whose result may share memory with an operand."""
+def _shared_operands(op):
+    """The operands the result of ``op`` may share memory with."""
     if op.kind in ("copy", "subscript"):
-        return True
-    return op.kind == "rule" and op.rule.name in _VIEW_RULES
+        return op.operands
+    if op.kind == "rule":
+        return [a.id for p, a in op.bindings.items()
+                if isinstance(a, gast.Name) and op.rule.may_alias(p)]
+    return []
 
 
 def _check_writes(resolver, tree, ops, norm):
@@ -638,7 +594,7 @@ def _check_writes(resolver, tree, ops, norm):
             if op.kind == "copy" and op.operands[0] in norm.temps:
                 src = defs.get(op.operands[0], [])
                 return len(src) == 1 and fresh(src[0])
-            return _is_fresh_def(op)
+            return _is_fresh_def(op, resolver)
 
         for op in ops:
             if name in op.targets and op.kind not in ("write", "append", "extend") \
@@ -651,11 +607,12 @@ def _check_writes(resolver, tree, ops, norm):
                               f"np.zeros(...)")
     writes = [op for op in ops if op.kind in ("write", "append", "extend")]
     for alias in ops:
-        if not _aliasing(alias):
+        shared = _shared_operands(alias)
+        if not shared:
             continue
         for w in writes:
             base = w.targets[0]
-            if base not in alias.operands or not alias.targets:
+            if base not in shared or not alias.targets:
                 continue
             result = alias.targets[0]
             pa, pw = position[id(alias)], position[id(w)]
@@ -702,19 +659,14 @@ def _check_effect(resolver, op, varied):
                       "that depends on the differentiated arguments (in-place updates "
                       "are not differentiated yet)",
                       "compute a new value instead of updating in place")
-    if isinstance(value, gast.Call) and any(
-            isinstance(a, gast.Name) and a.id in varied for a in value.args):
-        try:
-            obj = _static_value(resolver.info, value.func)
-        except (KeyError, AttributeError):
-            obj = None
-        rule = registry.lookup(obj)
-        if (getattr(obj, "__module__", None) or "").startswith("srcdiff.runtime") \
-                and not (rule and rule.kind == "nondiff"):
-            # generated code undoing list.extend (rt.unextend_list) on an active list
-            resolver.fail(UnsupportedSyntaxError, op.stmt,
-                          f"srcdiff's helper {_display(value.func)}() updates a value that "
-                          "depends on the differentiated arguments in place; it has no "
-                          "derivative (higher-order derivatives of code that extends a "
-                          "list)",
-                          "use list.append in a loop instead of list.extend")
+    primitive = resolver.callee_primitive(value) if isinstance(value, gast.Call) else None
+    if primitive is None or not primitive.writes or primitive.nondiff:
+        return
+    bound = primitive.bind(list(value.args), {k.arg: k.value for k in value.keywords})
+    written = [a for p, a in (bound[1].items() if bound else []) if p in primitive.writes]
+    if any(isinstance(a, gast.Name) and a.id in varied for a in written):
+        resolver.fail(UnsupportedSyntaxError, op.stmt,
+                      f"{_display(value.func)}() writes in place into a value that depends "
+                      "on the differentiated arguments; srcdiff has no derivative for that",
+                      "compute a new value instead (in code differentiated twice: use "
+                      "list.append in a loop instead of list.extend)")

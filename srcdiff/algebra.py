@@ -35,14 +35,10 @@ import collections
 
 import gast
 
-from .trees import MUTATING_METHODS, Scan, nodes, replace_reads
+from . import primitives
+from .trees import Scan, nodes, replace_reads
 
 # NumPy functions whose value is floating point for any real input
-_FLOAT_FUNCTIONS = {
-    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh",
-    "arcsinh", "arccosh", "arctanh", "exp", "exp2", "expm1", "log", "log2", "log10",
-    "log1p", "sqrt", "cbrt", "mean", "true_divide", "hypot", "logaddexp", "deg2rad",
-    "rad2deg", "sinc"}
 _COMPOUND = (gast.If, gast.For, gast.While)
 
 def simplify(optimizer, body):
@@ -81,7 +77,8 @@ def _stores(node):
             if isinstance(base, gast.Name):
                 found.add(base.id)
         elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) \
-                and n.func.attr in MUTATING_METHODS and isinstance(n.func.value, gast.Name):
+                and primitives.mutating_method(n.func.attr) \
+                and isinstance(n.func.value, gast.Name):
             found.add(n.func.value.id)
         elif isinstance(n, gast.FunctionDef):
             found.add(n.name)
@@ -171,6 +168,7 @@ class Simplifier:
     def __init__(self, optimizer, body):
         self.pure = optimizer.pure
         self.np = optimizer.aliases.get("np")
+        self.modules = optimizer.modules
         self.body = body
         self.scans = {}          # id(statement) -> (statement, its reads, its binds)
         self.keys, self.interned = {}, {}  # (see ``key``)
@@ -242,9 +240,11 @@ class Simplifier:
         return self.float_call(e)
 
     def float_call(self, e):
-        return isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) \
-            and isinstance(e.func.value, gast.Name) and e.func.value.id == self.np \
-            and e.func.attr in _FLOAT_FUNCTIONS and not e.keywords
+        """A call that surely gives a float (``np.sin(x)``), of no keywords."""
+        if not isinstance(e, gast.Call) or e.keywords:
+            return False
+        called = primitives.of_call(e, self.modules)
+        return called is not None and called.float_valued
 
     def fresh(self, e):
         """Does evaluating ``e`` make a new value (never an alias of an array)?"""

@@ -29,9 +29,12 @@ directions) can go through the code at once: true when every active
 statement is elementwise on operands of its result's shape.
 """
 
+import math
 
 import gast
+import numpy as np
 
+from . import primitives, runtime
 from .activity import SCALAR, Compound
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
@@ -77,6 +80,8 @@ class Forward:
         self.name = name
         self.namer = norm.namer
         self.aliases = {a: _alias(a, info, norm) for a in ("np", "math", "rt")}
+        self.modules = {self.aliases["np"]: np, self.aliases["math"]: math,
+                        self.aliases["rt"]: runtime}
         self.dots = {}
         self.injections = {}
         self.deps = []
@@ -138,7 +143,7 @@ class Forward:
         """``name_dot = expr``, made an array of its own where sharing memory with
         another tangent could let an in-place write change both."""
         shares = name in self.in_place or any(n in self.in_place for n in operands)
-        if shares and not _fresh(expr, self.aliases):
+        if shares and not _fresh(expr, self.modules):
             expr = self.rt("owned", expr, load(name))
         out.append(gast.copy_location(assign(self.dot(name), expr), where))
 
@@ -251,33 +256,11 @@ class Forward:
         stmt = op.stmt
         shapes = op.shapes or {}
         bindings = dict(op.bindings)
-        custom = bindings.pop("__template__", None) is not None
-        if custom:
-            chosen = rule.tangent_custom(*self.call_parts(stmt.value)) \
-                if rule.tangent_custom is not None else None
-            if chosen is None:
-                self.fail(NoRuleError, stmt, f"no tangent (forward-mode) rule for "
-                          f"{op.callee_name} with these arguments")
-            template, bindings = chosen
-        else:
-            template = rule.tangent
-            if template is None:
-                self.fail(NoRuleError, stmt, f"no tangent (forward-mode) rule for "
-                          f"{op.callee_name}",
-                          "register one with srcdiff.rules.tangent")
         active = {p for p, a in bindings.items() if self.is_active(a)}
-        values = {template.params[0]: load(t), **bindings}
-        stmts, terms = template.instantiate(
-            values, lambda p: self.dot(bindings[p].id) if p in active else _INACTIVE + p,
-            self.aliases, self.namer)
-        kept, covered = [], set()
-        for term in terms:
-            names = {n.id for n in gast.walk(term.expr) if isinstance(n, gast.Name)}
-            live = {p for p in active if self.dot(bindings[p].id) in names}
-            if not live:
-                continue
-            covered |= live
-            kept.append(_zero_inactive(term.expr))
+        if rule.linear:
+            stmts, kept, covered = self.linear_terms(op, active)
+        else:
+            stmts, kept, covered = self.template_terms(op, active)
         for p in sorted(active - covered - set(rule.passive)):
             self.fail(NoRuleError, stmt, f"{op.callee_name} has no derivative with respect "
                       f"to its argument '{p}'",
@@ -302,15 +285,36 @@ class Forward:
             self.batchable = False
         self.set_tangent(out, t, total, stmt, [bindings[p].id for p in active])
 
-    def call_parts(self, value):
-        """(args, keywords) of a call as the rule table binds them (a method's
-        receiver first)."""
-        args = list(value.args)
-        func = value.func
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
-                and func.value.id in self.norm.versions:
-            args = [func.value] + args
-        return args, {k.arg: k.value for k in value.keywords}
+    def linear_terms(self, op, active):
+        """A primitive linear in each differentiable operand: its tangent is the
+        call itself with one operand replaced by that operand's tangent, summed
+        over the active operands (``x_dot @ y + x @ y_dot``)."""
+        differentiable = [p for p in op.rule.differentiable if p in active]
+        terms = [clone(op.stmt.value, {id(op.bindings[p]): load(self.dot(op.bindings[p].id))})
+                 for p in differentiable]
+        return [], terms, set(differentiable)
+
+    def template_terms(self, op, active):
+        """The terms of the tangent template for the active operands (an
+        inactive operand's tangent in a term is zero)."""
+        bindings = op.bindings
+        template = op.rule.tangent
+        if template is None:
+            self.fail(NoRuleError, op.stmt, f"no tangent (forward-mode) rule for "
+                      f"{op.callee_name}", "declare one with srcdiff.rules.tangent")
+        values = {template.params[0]: load(op.targets[0]), **bindings}
+        stmts, terms = template.instantiate(
+            values, lambda p: self.dot(bindings[p].id) if p in active else _INACTIVE + p,
+            self.aliases, self.namer)
+        kept, covered = [], set()
+        for term in terms:
+            names = {n.id for n in gast.walk(term.expr) if isinstance(n, gast.Name)}
+            live = {p for p in active if self.dot(bindings[p].id) in names}
+            if not live:
+                continue
+            covered |= live
+            kept.append(_zero_inactive(term.expr))
+        return stmts, kept, covered
 
     def user_call(self, op, out):
         """``y = g(a, b)`` -> ``y, y_dot = g_jvp(a_dot, a, b)``; False when no
@@ -402,20 +406,9 @@ def _zero_inactive(expr):
     return Zero().visit(expr)
 
 
-_FRESH_NP = {"copy", "array", "zeros", "ones", "stack", "concatenate", "outer", "matmul",
-             "dot", "sum", "mean", "where", "full"}
-_FRESH_RT = {"owned", "zeros_like", "scatter", "pack", "unstack", "unpop"}
-
-
-def _fresh(expr, aliases):
+def _fresh(expr, modules):
     """Is ``expr`` surely a new object (no memory shared with an existing one)?"""
     if isinstance(expr, (gast.BinOp, gast.UnaryOp, gast.List, gast.Dict, gast.Constant)):
         return True
-    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) \
-            and isinstance(expr.func.value, gast.Name):
-        base, name = expr.func.value.id, expr.func.attr
-        if base == aliases["rt"]:
-            return name in _FRESH_RT
-        if base == aliases["np"]:
-            return name in _FRESH_NP
-    return False
+    called = primitives.of_call(expr, modules)
+    return called is not None and called.fresh

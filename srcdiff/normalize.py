@@ -29,8 +29,7 @@ import dataclasses
 
 import gast
 
-from . import lower, runtime
-from .rules import registry
+from . import lower, primitives, rules  # noqa: F401  (rules: declares the primitives)
 from .errors import UnsupportedSyntaxError
 from .names import Namer, names_in
 from .trees import clone
@@ -340,20 +339,22 @@ class Normalizer:
                                                                          gast.Attribute)):
             return False
         value = self.static_value(node.func)
-        rule = registry.lookup(value) if value is not None else None
-        return rule is not None and rule.kind == "adjoint"
+        primitive = primitives.lookup(value) if value is not None else None
+        return primitive is not None and not primitive.nondiff and (
+            primitive.adjoint is not None or primitive.variants is not None)
 
     def callee(self, func):
         if isinstance(func, gast.Name):
             return self.rename(func)
         if isinstance(func, gast.Attribute):
             if self.is_static(func):
-                pure = _PURE_HELPERS.get(id(self.static_value(func)))
-                if pure is not None:
+                primitive = primitives.lookup(self.static_value(func))
+                if primitive is not None and primitive.replaced_by is not None:
                     # generated code differentiated again: a helper that updates
                     # its argument in place is replaced by one that copies
                     func = gast.copy_location(gast.Attribute(
-                        value=func.value, attr=pure, ctx=gast.Load()), func)
+                        value=func.value, attr=primitive.replaced_by.__name__,
+                        ctx=gast.Load()), func)
                 return self.rename(func)
             return gast.copy_location(
                 gast.Attribute(value=self.atomize(func.value), attr=func.attr,
@@ -575,10 +576,6 @@ def _is_pop(node):
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
         and node.func.attr == "pop" and isinstance(node.func.value, gast.Name) \
         and not node.args and not node.keywords
-
-
-_PURE_HELPERS = {id(runtime.scatter_add): "scatter_add_pure",
-                 id(runtime.unwrite): "unwrite_tangent"}
 
 
 def normalize(info):

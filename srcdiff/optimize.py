@@ -28,17 +28,17 @@ Example::
 """
 
 import bisect
+import builtins
 import collections
+import math
 import operator
 import types
 
 import gast
 import numpy
 
-from . import algebra, runtime
-from .trees import CHILD_FIELDS, MUTATING_METHODS, Scan, nodes, replace_reads
-
-_IMPURE_HELPERS = {"check_scalar"}
+from . import algebra, primitives, runtime
+from .trees import CHILD_FIELDS, Scan, nodes, replace_reads
 
 _COMPOUND = (gast.If, gast.For, gast.While)
 _HEAD = {gast.If: ("test",), gast.While: ("test",), gast.For: ("target", "iter")}
@@ -101,7 +101,14 @@ def _loop_names(stmt):
 
 def _mutating_call(node):
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
-        and node.func.attr in MUTATING_METHODS and isinstance(node.func.value, gast.Name)
+        and primitives.mutating_method(node.func.attr) and isinstance(node.func.value, gast.Name)
+
+
+def _bound_params(primitive, call):
+    """The parameters a call's arguments bind (a method's receiver: ``self``)."""
+    bound = primitive.bind(call.args, {k.arg: k.value for k in call.keywords})
+    params = list(bound[1]) if bound else []
+    return params + (["self"] if isinstance(call.func, gast.Attribute) else [])
 
 
 def _is_write(stmt):
@@ -130,6 +137,7 @@ class Optimizer:
     def __init__(self, temps, aliases, lookup):
         self.temps = temps
         self.aliases = aliases
+        self.modules = {aliases["np"]: numpy, aliases["math"]: math, aliases["rt"]: runtime}
         self.lookup = lookup  # name -> value in the function's globals (or KeyError)
         self.known = {}  # id(statement) -> (statement, its Facts): see ``facts``
 
@@ -140,37 +148,42 @@ class Optimizer:
 
     def _pure(self, scan):
         return not any(isinstance(n, gast.Lambda) for n in scan.nested) \
-            and all(self.pure_callee(call.func) for call in scan.calls)
+            and all(self.pure_call(call) for call in scan.calls)
 
-    def pure_callee(self, func):
-        root = func
-        chain = []
+    def pure_call(self, call):
+        """Does the call have no effect but its result (so that it may be dropped
+        or moved)?  Primitives say; the user's functions count as pure."""
+        func = call.func
+        root, chain = func, []
         while isinstance(root, gast.Attribute):
             chain.append(root.attr)
             root = root.value
         if not isinstance(root, gast.Name):
             return False
-        if root.id == self.aliases.get("rt"):
-            return not chain or chain[-1] not in _IMPURE_HELPERS
-        if root.id == self.aliases.get("np"):
-            return True
-        if root.id == self.aliases.get("math"):
-            return False  # math raises on domain errors: the primal keeps its calls
         if root.id in self.local_names:
-            if chain and chain[0] in MUTATING_METHODS:
+            if chain and primitives.mutating_method(chain[0]):
                 return False
             return bool(chain) or root.id in self.local_functions
+        if root.id in self.modules:
+            value = self.modules[root.id]
+        else:
+            try:
+                value = self.lookup(root.id)
+            except (KeyError, AttributeError):
+                value = getattr(builtins, root.id, None)
         try:
-            value = self.lookup(root.id)
-        except (KeyError, AttributeError):
+            for attr in reversed(chain):
+                value = getattr(value, attr)
+        except AttributeError:
             return False
-        if value in (numpy, runtime):
+        if isinstance(value, types.FunctionType) and not chain \
+                and primitives.lookup(value) is None:
             return True
-        if isinstance(value, types.FunctionType) and not chain:
-            return True
-        if root.id in ("slice", "len", "float", "abs", "min", "max", "sum", "range"):
-            return True
-        return False
+        primitive = primitives.lookup(value)
+        if primitive is None or not primitive.pure:
+            return False
+        return not primitive.writes or not any(
+            p in primitive.writes for p in _bound_params(primitive, call))
 
     def _in_place(self, scan):
         """Adjoints that ``+=`` or runtime helpers update in place: never make them aliases."""
@@ -179,13 +192,13 @@ class Optimizer:
             base = target.value if isinstance(target, gast.Subscript) else target
             if isinstance(base, gast.Name):
                 names.add(base.id)
-        rt = self.aliases.get("rt")
         for call in scan.calls:
-            func = call.func
-            if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
-                    and func.value.id == rt and func.attr in ("scatter_add", "unwrite") \
-                    and call.args and isinstance(call.args[0], gast.Name):
-                names.add(call.args[0].id)
+            primitive = primitives.of_call(call, self.modules)
+            if primitive is None or not primitive.writes:
+                continue
+            bound = primitive.bind(call.args, {k.arg: k.value for k in call.keywords})
+            names.update(a.id for p, a in (bound[1].items() if bound else ())
+                         if p in primitive.writes and isinstance(a, gast.Name))
         return names
 
     def facts(self, stmt):
@@ -312,7 +325,7 @@ class Optimizer:
 
         It decides as inlining one temporary at a time, the earliest first,
         would.  Putting temporaries into a statement can change whether it is
-        pure (``t.sum()`` is, ``M[0].sum()`` is not: see ``pure_callee``); a
+        pure (``t.sum()`` is, ``M[0].sum()`` is not: see ``pure_call``); a
         temporary assigned earlier, whose use comes later, sees the statement
         with only those assigned before it put in (and again after each
         further one)."""

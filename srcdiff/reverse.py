@@ -23,19 +23,16 @@ functions call that function's generated vector-Jacobian product.
 """
 
 import copy
+import math
 
 import gast
 import numpy as np
 
-from . import frontend, normalize
+from . import frontend, normalize, primitives, runtime
 from .activity import SCALAR, Compound, Op
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
 from .trees import clone, replace_reads
-
-_FRESH_HELPERS = {"scatter", "add", "unreduce", "unreduce_mean", "unreduce_extreme",
-                  "pack"}
-
 
 def constant(value):
     return gast.Constant(value=value, kind=None)
@@ -132,6 +129,8 @@ class Reverse:
         self.as_tuple = as_tuple
         self.namer = norm.namer
         self.aliases = {a: self._alias(a) for a in ("np", "math", "rt")}
+        self.modules = {self.aliases["np"]: np, self.aliases["math"]: math,
+                        self.aliases["rt"]: runtime}
         self.adj = {}
         self.owned = set()
         self.dirty = set()
@@ -171,8 +170,20 @@ class Reverse:
     def is_active(self, atom):
         return isinstance(atom, gast.Name) and self.an.active(atom.id)
 
+    def primitive_of(self, expr):
+        """The primitive a call in the generated code makes, or None."""
+        return primitives.of_call(expr, self.modules)
+
+    def is_fresh(self, expr):
+        """Is ``expr`` surely a new object (an adjoint that may be updated in place)?"""
+        if isinstance(expr, (gast.BinOp, gast.UnaryOp)):
+            return True
+        called = self.primitive_of(expr)
+        return called is not None and called.fresh
+
     def accumulate(self, name, expr, clean=True, where=None):
-        if _helper_name(expr, self.aliases["rt"]) in _CONTAINER_HELPERS or (
+        called = self.primitive_of(expr)
+        if (called is not None and called.container_result) or (
                 isinstance(expr, gast.Name) and self.primal_of.get(expr.id) in self.containers):
             self.containers.add(name)
         if name in self.accumulated:
@@ -189,7 +200,7 @@ class Reverse:
             bar = self.namer.adjoint(name)
             self.adj[name] = bar
             self.emit(assign(bar, expr), where)
-            if _is_fresh(expr, self.aliases["rt"]):
+            if self.is_fresh(expr):
                 self.owned.add(bar)
             if self.is_full(expr, name):
                 self.full.add(bar)
@@ -214,9 +225,9 @@ class Reverse:
         shape = self.shape_now.get(name)
         if not concrete(shape) or not shape:
             return False
-        helper = _helper_name(expr, self.aliases["rt"])
-        if helper in _SHAPED_HELPERS:
-            position = _SHAPED_HELPERS[helper]
+        called = self.primitive_of(expr)
+        if called is not None and called.shaped_like is not None:
+            position = called.signature.index(called.shaped_like)
             arg = expr.args[position] if len(expr.args) > position else None
             return isinstance(arg, gast.Name) and arg.id == name
         leaves = []
@@ -227,7 +238,8 @@ class Reverse:
                 collect(node.right)
             elif isinstance(node, gast.UnaryOp):
                 collect(node.operand)
-            elif isinstance(node, gast.Call) and _is_np_call(node, self.aliases["np"]):
+            elif isinstance(node, gast.Call) and getattr(
+                    self.primitive_of(node), "shape", None) in ("elementwise", "broadcast"):
                 for a in node.args:
                     collect(a)
             else:
@@ -359,48 +371,46 @@ class Reverse:
         self.emit(assign(bar, self.rt("unpop", load(bar), v_bar, load(lst))), op.stmt)
         self.dirty.add(lst)
 
-    def matmul(self, op, bindings):
-        """``x @ y`` with exact shapes (at most 2-D) and a full adjoint: plain NumPy."""
-        if op.rule.name not in _MATMULS:
+    def exact(self, op, bindings):
+        """The adjoint as plain NumPy where the operands' exact shapes are known
+        and the result's adjoint is full (``g @ y.T`` for ``x @ y``)."""
+        rule = op.rule
+        if rule.exact is None:
             return False
         t = op.targets[0]
         g = self.adj[t]
-        x, y = list(bindings.values())
-        xs, ys = _shape_of_atom(x, self.shape_now), _shape_of_atom(y, self.shape_now)
-        if not (concrete(xs) and concrete(ys)) or not (1 <= len(xs) <= 2 and 1 <= len(ys) <= 2):
+        atoms = [bindings.get(p) for p in rule.signature]
+        shapes = [_shape_of_atom(a, self.shape_now) for a in atoms]
+        if not all(concrete(s) for s in shapes):
             return False
         if g not in self.full and len(self.shape_now.get(t) or ()) > 0:
             return False
-        np_ = self.aliases["np"]
-        gx = gy = None
-        if len(xs) == 2 and len(ys) == 2:
-            gx = gast.BinOp(left=load(g), op=gast.MatMult(), right=attr_of(y, "T"))
-            gy = gast.BinOp(left=attr_of(x, "T"), op=gast.MatMult(), right=load(g))
-        elif len(xs) == 2:
-            gx = call(attr(np_, "outer"), [load(g), clone(y)])
-            gy = gast.BinOp(left=attr_of(x, "T"), op=gast.MatMult(), right=load(g))
-        elif len(ys) == 2:
-            gx = gast.BinOp(left=clone(y), op=gast.MatMult(), right=load(g))
-            gy = call(attr(np_, "outer"), [clone(x), load(g)])
-        else:
-            gx = gast.BinOp(left=load(g), op=gast.Mult(), right=clone(y))
-            gy = gast.BinOp(left=load(g), op=gast.Mult(), right=clone(x))
-        for atom, contribution in ((x, gx), (y, gy)):
+        template = rule.exact(shapes)
+        if template is None:
+            return False
+        values = {template.params[0]: load(t), **dict(zip(template.params[1:], atoms))}
+        stmts, contributions = template.instantiate(values, lambda p: g, self.aliases,
+                                                    self.namer)
+        for stmt in stmts:
+            self.emit(stmt, op.stmt)
+        for c in contributions:
+            atom = values[c.param]
             if self.is_active(atom):
-                self.accumulate(atom.id, contribution, t not in self.dirty, op.stmt)
+                self.accumulate(atom.id, c.expr, t not in self.dirty, op.stmt)
                 if self.adj.get(atom.id) and atom.id not in self.accumulated:
                     self.full.add(self.adj[atom.id])
         return True
 
     def lazy_reduction_possible(self, op):
-        return op.kind == "rule" and op.rule.name in _LAZY_REDUCTIONS and any(
+        return op.kind == "rule" and op.rule.lazy is not None and any(
             self.an.active(t) for t in op.targets)
 
     def lazy_reduction(self, op):
-        """A full ``np.sum`` / ``np.mean``: its adjoint is the scalar itself, which
-        stands for a constant array of the operand's shape (materialised only where a
-        shape is needed: ``rt.unbroadcast`` with the result, ``rt.like``, the end)."""
-        if op.kind != "rule" or op.rule.name not in _LAZY_REDUCTIONS:
+        """A full reduction (``np.sum(a)``, ``np.mean(a)``): its adjoint is a
+        scalar that stands for a constant array of the operand's shape
+        (materialised only where a shape is needed: ``rt.unbroadcast`` with the
+        result, ``rt.like``, the end).  Returns (operand, that scalar) or None."""
+        if op.kind != "rule" or op.rule.lazy is None:
             return None
         bound = op.bindings
         axis, keepdims = bound.get("axis"), bound.get("keepdims")
@@ -409,15 +419,34 @@ class Reverse:
         if keepdims is not None and not (isinstance(keepdims, gast.Constant)
                                          and keepdims.value is False):
             return None
-        g = load(self.adj[op.targets[0]])
-        operand = bound["a"]
-        if op.rule.name.endswith("mean"):
-            shape = (op.shapes or {}).get(operand.id) if isinstance(operand, gast.Name) else None
-            count = call(attr(self.aliases["np"], "size"), [clone(operand)])
-            if concrete(shape):
-                count = constant(int(np.prod(shape)))
-            g = gast.BinOp(left=g, op=gast.Div(), right=count)
-        return "a", g
+        t = op.targets[0]
+        template = op.rule.lazy
+        stmts, (contribution,) = template.instantiate(
+            {template.params[0]: load(t), **bound}, lambda p: self.adj[t], self.aliases,
+            self.namer)
+        return contribution.param, self.fold_shapes(contribution.expr)
+
+    def fold_shapes(self, expr):
+        """``np.size(v)`` and ``np.shape(v)`` of a value whose exact shape is
+        known, as constants."""
+        np_alias = self.aliases["np"]
+
+        def fold(node):
+            if isinstance(node, gast.Call) and len(node.args) == 1 and not node.keywords \
+                    and isinstance(node.func, gast.Attribute) \
+                    and isinstance(node.func.value, gast.Name) \
+                    and node.func.value.id == np_alias and node.func.attr in ("size", "shape") \
+                    and isinstance(node.args[0], gast.Name) \
+                    and concrete(self.shape_now.get(node.args[0].id)):
+                shape = self.shape_now[node.args[0].id]
+                return constant(math.prod(shape) if node.func.attr == "size" else shape)
+            for field, value in gast.iter_fields(node):
+                if isinstance(value, gast.AST):
+                    setattr(node, field, fold(value))
+                elif isinstance(value, list):
+                    value[:] = [fold(v) if isinstance(v, gast.AST) else v for v in value]
+            return node
+        return fold(expr)
 
     def write_adjoint(self, op):
         """``y[i] = v``: v gets y's adjoint at i, which is then zero (overwritten)."""
@@ -458,14 +487,14 @@ class Reverse:
         t = op.targets[0]
         rule = op.rule
         bindings = dict(op.bindings)
-        template = bindings.pop("__template__", None) or rule.template
+        template = rule.adjoint
         result_param = template.params[0]
         values = {result_param: load(t), **bindings}
         upstream = self.adj[t]
         self.shape_now = dict(op.shapes or {})
-        if self.matmul(op, bindings):
+        if self.exact(op, bindings):
             return
-        if rule.shape not in ("elementwise", "broadcast", "scalar", "reduce") \
+        if not rule.takes_placeholder \
                 and (self.accumulated or self.has_lazy) and upstream not in self.full:
             # with control flow an adjoint may still be the zero placeholder 0.0
             upstream = self.namer.fresh(f"{t}_bar_full")
@@ -497,9 +526,8 @@ class Reverse:
             expr = c.expr
             if c.param in rule.containers:
                 self.containers.add(atom.id)
-            clean = rule.shape in ("elementwise", "scalar", "broadcast", "reduce") \
-                and upstream_clean
-            if rule.shape == "broadcast":
+            clean = rule.takes_placeholder and upstream_clean
+            if rule.broadcasts:
                 expr = self.unbroadcast(expr, atom, t, op.shapes or {})
             self.accumulate(atom.id, expr, clean, op.stmt)
 
@@ -1116,11 +1144,6 @@ def _with_siblings(fn, scope):
     return fn
 
 
-_MATMULS = {"operator.matmul", "numpy.matmul", "numpy.dot", "ndarray.dot"}
-_SHAPED_HELPERS = {"unbroadcast": 1, "unreduce": 1, "unreduce_mean": 1, "like": 1,
-                   "matmul_dx": 1, "matmul_dy": 2, "scatter": 0}
-
-
 def concrete(shape):
     return isinstance(shape, tuple) and all(type(d) is int for d in shape)
 
@@ -1132,19 +1155,6 @@ def _shape_of_atom(atom, shapes):
         return ()
     return None
 
-
-def attr_of(atom, name):
-    return gast.Attribute(value=clone(atom), attr=name, ctx=gast.Load())
-
-
-def _is_np_call(node, np_alias):
-    func = node.func
-    while isinstance(func, gast.Attribute):
-        func = func.value
-    return isinstance(func, gast.Name) and func.id == np_alias
-
-
-_LAZY_REDUCTIONS = {"numpy.sum", "ndarray.sum", "numpy.mean", "ndarray.mean"}
 
 def _container_names(ops):
     """Names whose adjoints may be lists, tuples or dicts, known before the sweep
@@ -1168,22 +1178,3 @@ def _container_names(ops):
                 names |= pair
                 changed = True
     return names
-
-
-_CONTAINER_HELPERS = {"sum_adjoint", "unstack", "unconcatenate", "unarray", "pack", "scatter"}
-
-
-def _helper_name(expr, rt_alias):
-    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) \
-            and isinstance(expr.func.value, gast.Name) and expr.func.value.id == rt_alias:
-        return expr.func.attr
-    return None
-
-
-def _is_fresh(expr, rt_alias):
-    if isinstance(expr, (gast.BinOp, gast.UnaryOp)):
-        return True
-    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) \
-            and isinstance(expr.func.value, gast.Name) and expr.func.value.id == rt_alias:
-        return expr.func.attr in _FRESH_HELPERS
-    return False

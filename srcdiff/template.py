@@ -24,6 +24,20 @@ class TemplateError(Exception):
     """A malformed rule (a bug in srcdiff's rule table, not a user error)."""
 
 
+class _Adjoints:
+    """``d`` in a rule template: ``d[v]`` is the adjoint (or the tangent) of ``v``.
+    Importable so that rule modules are plain Python to a linter; templates are
+    read as source and never run."""
+
+    def __getitem__(self, name):
+        raise TemplateError("d[...] has a meaning only inside a rule template")
+
+    __setitem__ = __getitem__
+
+
+d = _Adjoints()
+
+
 class Contribution:
     """``d[param] = expr`` of an instantiated template."""
 
@@ -47,13 +61,16 @@ class Template:
                 self.body[0].value, gast.Constant):
             self.body = self.body[1:]
         self.locals = set()
+        self.assigned = set()   # parameters with a d[...] contribution
         for stmt in self.body:
             if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
                 raise TemplateError(f"rule {rule_name}: only assignments allowed")
             target = stmt.targets[0]
             if isinstance(target, gast.Name):
                 self.locals.add(target.id)
-            elif not self._is_adjoint(target):
+            elif self._is_adjoint(target):
+                self.assigned.add(target.slice.id)
+            else:
                 raise TemplateError(f"rule {rule_name}: bad assignment target")
         for n in gast.walk(node):
             if self._is_adjoint(n) and n.slice.id not in self.params:

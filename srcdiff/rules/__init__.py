@@ -1,11 +1,15 @@
-"""Derivative rules.  Importing this package fills the registry."""
+"""Derivative rules: the primitives srcdiff knows.  Importing this package
+declares them; the declaration functions (see ``srcdiff/primitives.py``) are
+the public API for adding rules::
 
-from . import math_rules, numpy_rules, operators, registry  # noqa: F401
-from .registry import (adjoint, all_rules, custom, lookup, nondiff, tangent,  # noqa: F401
-                       tangent_custom)
+    from srcdiff.rules import adjoint, d
 
-from .. import runtime as _runtime  # noqa: E402
+    @adjoint(np.cumsum, result=FRESH)
+    def cumsum(y, a):
+        d[a] = np.flip(np.cumsum(np.flip(d[y])))
+"""
 
-nondiff(_runtime.stop_gradient)
-
-from . import runtime_rules, tangents  # noqa: E402,F401  (after the adjoints they extend)
+from ..primitives import (ANY, EVALUATE, FRESH, adjoint, all_primitives, elementwise,  # noqa: F401
+                          known, lookup, nondiff, tangent, variants)
+from ..template import d  # noqa: F401
+from . import math_rules, numpy_rules, operators, runtime_rules  # noqa: F401

@@ -1,175 +1,184 @@
-"""The ``math`` module and the scalar builtins ``abs``, ``min``, ``max``, ``sum``."""
+"""The ``math`` module, the scalar builtins (``abs``, ``float``, ``min``, ``max``,
+``sum`` ...) and the methods of lists and dicts.
+
+``math`` functions raise on domain errors (``math.log(-1.0)``), so they are
+declared impure: the generated code keeps their calls as the original has them."""
 
 import builtins
 import math
 
-from ..template import Template
-from .registry import adjoint, custom, nondiff
+import numpy as np
+
+from .. import runtime as rt
+from ..primitives import FRESH, Primitive, elementwise, from_partials, known, nondiff, variants
+from ..template import Template, d
+
+_MATH = dict(shape="scalar", result=FRESH, pure=False, float_valued=True)
 
 
-@adjoint(math.sin, shape="scalar")
+@elementwise(math.sin, **_MATH)
 def sin(y, x):
-    d[x] = d[y] * math.cos(x)
+    return math.cos(x)
 
 
-@adjoint(math.cos, shape="scalar")
+@elementwise(math.cos, **_MATH)
 def cos(y, x):
-    d[x] = -d[y] * math.sin(x)
+    return -math.sin(x)
 
 
-@adjoint(math.tan, shape="scalar")
+@elementwise(math.tan, **_MATH)
 def tan(y, x):
-    d[x] = d[y] * (1 + y * y)
+    return 1 + y * y
 
 
-@adjoint(math.asin, shape="scalar")
+@elementwise(math.asin, **_MATH)
 def asin(y, x):
-    d[x] = d[y] / math.sqrt(1 - x * x)
+    return 1 / math.sqrt(1 - x * x)
 
 
-@adjoint(math.acos, shape="scalar")
+@elementwise(math.acos, **_MATH)
 def acos(y, x):
-    d[x] = -d[y] / math.sqrt(1 - x * x)
+    return -1 / math.sqrt(1 - x * x)
 
 
-@adjoint(math.atan, shape="scalar")
+@elementwise(math.atan, **_MATH)
 def atan(y, x):
-    d[x] = d[y] / (1 + x * x)
+    return 1 / (1 + x * x)
 
 
-@adjoint(math.atan2, shape="scalar")
+@elementwise(math.atan2, **_MATH)
 def atan2(z, y, x):
-    d[y] = d[z] * x / (x * x + y * y)
-    d[x] = -d[z] * y / (x * x + y * y)
+    return x / (x * x + y * y), -y / (x * x + y * y)
 
 
-@adjoint(math.sinh, shape="scalar")
+@elementwise(math.sinh, **_MATH)
 def sinh(y, x):
-    d[x] = d[y] * math.cosh(x)
+    return math.cosh(x)
 
 
-@adjoint(math.cosh, shape="scalar")
+@elementwise(math.cosh, **_MATH)
 def cosh(y, x):
-    d[x] = d[y] * math.sinh(x)
+    return math.sinh(x)
 
 
-@adjoint(math.tanh, shape="scalar")
+@elementwise(math.tanh, **_MATH)
 def tanh(y, x):
-    d[x] = d[y] * (1 - y * y)
+    return 1 - y * y
 
 
-@adjoint(math.exp, shape="scalar")
+@elementwise(math.exp, **_MATH)
 def exp(y, x):
-    d[x] = d[y] * y
+    return y
 
 
-@adjoint(math.expm1, shape="scalar")
+@elementwise(math.expm1, **_MATH)
 def expm1(y, x):
-    d[x] = d[y] * (y + 1)
+    return y + 1
 
 
-@adjoint(math.log1p, shape="scalar")
+@elementwise(math.log1p, **_MATH)
 def log1p(y, x):
-    d[x] = d[y] / (1 + x)
+    return 1 / (1 + x)
 
 
-@adjoint(math.log2, shape="scalar")
+@elementwise(math.log2, **_MATH)
 def log2(y, x):
-    d[x] = d[y] / (x * 0.6931471805599453)
+    return 1 / (x * 0.6931471805599453)
 
 
-@adjoint(math.log10, shape="scalar")
+@elementwise(math.log10, **_MATH)
 def log10(y, x):
-    d[x] = d[y] / (x * 2.302585092994046)
+    return 1 / (x * 2.302585092994046)
 
 
-@adjoint(math.sqrt, shape="scalar")
+@elementwise(math.sqrt, **_MATH)
 def sqrt(y, x):
-    d[x] = d[y] * 0.5 / y
+    return 0.5 / y
 
 
-@adjoint(math.pow, shape="scalar")
-def pow(z, x, y):
-    d[x] = d[z] * y * x ** (y - 1)
-    d[y] = d[z] * z * math.log(x)
+@elementwise(math.pow, **_MATH)
+def pow_(z, x, y):
+    return y * x ** (y - 1), z * math.log(x)
 
 
-@adjoint(math.hypot, shape="scalar")
+@elementwise(math.hypot, **_MATH)
 def hypot(z, x, y):
-    d[x] = d[z] * x / z
-    d[y] = d[z] * y / z
+    return x / z, y / z
 
 
-@adjoint(math.fabs, shape="scalar")
+@elementwise(math.fabs, **_MATH)
 def fabs(y, x):
-    d[x] = d[y] * ((x > 0) - (x < 0))
+    return (x > 0) - (x < 0)
 
 
 def _log(y, x):
-    d[x] = d[y] / x
+    return 1 / x
 
 
 def _log_base(z, x, base):
-    d[x] = d[z] / (x * math.log(base))
-    d[base] = -d[z] * z / (base * math.log(base))
+    return 1 / (x * math.log(base)), -z / (base * math.log(base))
 
 
-@custom(math.log, shape="scalar")
+_LOG = {1: from_partials(_log, "math.log", **_MATH),
+        2: from_partials(_log_base, "math.log", **_MATH)}
+
+
+@variants(math.log, **_MATH)
 def log(args, keywords):
     """``math.log(x)`` or ``math.log(x, base)``."""
-    if len(args) == 1 and not keywords:
-        return _templates["log"], {"x": args[0]}
-    if len(args) == 2 and not keywords:
-        return _templates["log_base"], {"x": args[0], "base": args[1]}
-    return None
+    if keywords or len(args) not in _LOG:
+        return None
+    primitive = _LOG[len(args)]
+    return primitive, dict(zip(primitive.signature, args))
 
 
-@adjoint(builtins.abs, shape="elementwise")
-def abs(y, x):
-    d[x] = d[y] * np.sign(x)
+# --- builtins -----------------------------------------------------------------------------
 
 
-@adjoint(builtins.float, shape="scalar")
-def float(y, x):
-    d[x] = d[y]
+@elementwise(builtins.abs, result=FRESH)
+def abs_(y, x):
+    return np.sign(x)
 
 
-_extreme_templates = {}
+@elementwise(builtins.float, shape="scalar", result=FRESH, float_valued=True)
+def float_(y, x):
+    return 1
 
 
-def _extreme(kind, n, mode="adjoint"):
-    """``max(x0, x1, ...)``: ties share the derivative equally.  The adjoint
-    template gives each operand its share; the tangent one sums the shares."""
-    key = (kind, n, mode)
-    if key not in _extreme_templates:
+_extremes = {}
+
+
+def _extreme(kind, n):
+    """``max(x0, x1, ...)`` of ``n`` numbers: ties share the derivative equally."""
+    if (kind, n) not in _extremes:
         xs = [f"x{i}" for i in range(n)]
-        lines = [f"def {kind}(z, {', '.join(xs)}):",
-                 f"    w = rt.extreme_weights(z, ({', '.join(xs)},))"]
-        if mode == "adjoint":
-            lines += [f"    d[{x}] = d[z] * w[{i}]" for i, x in enumerate(xs)]
-            name = f"builtins.{kind}"
-        else:
-            lines += [f"    d[z] = d[{x}] * w[{i}]" for i, x in enumerate(xs)]
-            name = f"builtins.{kind} (tangent)"
-        _extreme_templates[key] = Template.from_source("\n".join(lines) + "\n", name)
-    return _extreme_templates[key]
+        head = [f"def {kind}(z, {', '.join(xs)}):",
+                f"    w = rt.extreme_weights(z, ({', '.join(xs)},))"]
+        adjoint = head + [f"    d[{x}] = d[z] * w[{i}]" for i, x in enumerate(xs)]
+        tangent = head + [f"    d[z] = d[{x}] * w[{i}]" for i, x in enumerate(xs)]
+        name = f"builtins.{kind}"
+        _extremes[kind, n] = Primitive(
+            name, name, signature=tuple(xs), shape="scalar", aliases=(),
+            adjoint=Template.from_source("\n".join(adjoint) + "\n", name),
+            tangent=Template.from_source("\n".join(tangent) + "\n", f"{name} (tangent)"))
+    return _extremes[kind, n]
 
 
-def extreme_bindings(kind, args, keywords, mode="adjoint"):
-    """The template and operand bindings of ``max``/``min`` of two or more numbers."""
+def extreme_bindings(kind, args, keywords):
+    """The primitive and operand bindings of ``max``/``min`` of two or more numbers."""
     if len(args) < 2 or keywords:
         return None
-    return _extreme(kind, len(args), mode), {f"x{i}": a for i, a in enumerate(args)}
+    return _extreme(kind, len(args)), {f"x{i}": a for i, a in enumerate(args)}
 
 
-@custom(builtins.max)
-def max(args, keywords):
+@variants(builtins.max, result=FRESH)
+def max_(args, keywords):
     """The builtin ``max(a, b, ...)`` of two or more numbers."""
     return extreme_bindings("max", args, keywords)
 
 
-@custom(builtins.min)
-def min(args, keywords):
+@variants(builtins.min, result=FRESH)
+def min_(args, keywords):
     """The builtin ``min(a, b, ...)`` of two or more numbers."""
     return extreme_bindings("min", args, keywords)
 
@@ -178,21 +187,34 @@ def _sum(y, xs):
     d[xs] = rt.sum_adjoint(d[y], xs)
 
 
-@custom(builtins.sum)
-def sum(args, keywords):
+def _sum_tangent(y, xs):
+    d[y] = rt.tangent_sum(d[xs])
+
+
+_SUM = Primitive("builtins.sum", "builtins.sum", signature=("xs",), aliases=(),
+                 adjoint=Template(_sum, "builtins.sum"),
+                 tangent=Template(_sum_tangent, "builtins.sum (tangent)"))
+
+
+@variants(builtins.sum, result=FRESH)
+def sum_(args, keywords):
     """``sum(xs)`` over a sequence (a ``start`` value is refused)."""
     if len(args) == 1 and not keywords:
-        return _templates["sum"], {"xs": args[0]}
+        return _SUM, {"xs": args[0]}
     return None
 
 
 nondiff(builtins.len, builtins.int, builtins.round, builtins.bool, builtins.range,
-        builtins.isinstance, builtins.print, math.floor, math.ceil, math.trunc,
-        math.isnan, math.isinf, math.isfinite, math.factorial)
+        builtins.isinstance, builtins.slice, builtins.type, result=FRESH)
+nondiff(builtins.print, result=FRESH, pure=False)
+nondiff(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
+        math.factorial, result=FRESH, pure=False)
 
+# --- lists and dicts -----------------------------------------------------------------------
+# (``lst.append(v)``, ``lst.pop()`` on lists that carry derivatives are statements of
+# their own in activity; these declarations say what the methods change)
 
-_templates = {
-    "log": Template(_log, "math.log"),
-    "log_base": Template(_log_base, "math.log"),
-    "sum": Template(_sum, "builtins.sum"),
-}
+known(builtins.list, builtins.dict, builtins.tuple, result=FRESH)
+known("list.append", "list.extend", "list.pop", "list.insert", "list.remove", "list.clear",
+      "list.sort", "list.reverse", "dict.update", "dict.setdefault", "dict.pop",
+      "dict.popitem", "dict.clear", writes=("self",), pure=False)

@@ -1,291 +1,365 @@
-"""NumPy functions and ``ndarray`` methods and attributes."""
+"""NumPy functions and ``ndarray`` methods and attributes: each primitive's
+adjoint and tangent side by side, with what it returns (``result=FRESH`` or a
+``view`` of an operand) and its shape rule."""
 
 import numpy as np
 
-from ..template import Template
-from .registry import adjoint, custom, nondiff
+from .. import runtime as rt
+from ..primitives import (EVALUATE, FRESH, Primitive, adjoint, elementwise, evaluated, known,
+                          nondiff, tangent, variants)
+from ..template import Template, d
 
-# --- elementwise, one operand ---------------------------------------------
+# --- elementwise, one operand -----------------------------------------------------
+# (the rule is the partial derivative; adjoint and tangent follow from it)
 
 
-@adjoint(np.sin, shape="elementwise")
+@elementwise(np.sin, result=FRESH, float_valued=True)
 def sin(y, x):
-    d[x] = d[y] * np.cos(x)
+    return np.cos(x)
 
 
-@adjoint(np.cos, shape="elementwise")
+@elementwise(np.cos, result=FRESH, float_valued=True)
 def cos(y, x):
-    d[x] = -d[y] * np.sin(x)
+    return -np.sin(x)
 
 
-@adjoint(np.tan, shape="elementwise")
+@elementwise(np.tan, result=FRESH, float_valued=True)
 def tan(y, x):
-    d[x] = d[y] * (1 + y * y)
+    return 1 + y * y
 
 
-@adjoint(np.arcsin, shape="elementwise")
+@elementwise(np.arcsin, result=FRESH, float_valued=True)
 def arcsin(y, x):
-    d[x] = d[y] / np.sqrt(1 - x * x)
+    return 1 / np.sqrt(1 - x * x)
 
 
-@adjoint(np.arccos, shape="elementwise")
+@elementwise(np.arccos, result=FRESH, float_valued=True)
 def arccos(y, x):
-    d[x] = -d[y] / np.sqrt(1 - x * x)
+    return -1 / np.sqrt(1 - x * x)
 
 
-@adjoint(np.arctan, shape="elementwise")
+@elementwise(np.arctan, result=FRESH, float_valued=True)
 def arctan(y, x):
-    d[x] = d[y] / (1 + x * x)
+    return 1 / (1 + x * x)
 
 
-@adjoint(np.sinh, shape="elementwise")
+@elementwise(np.sinh, result=FRESH, float_valued=True)
 def sinh(y, x):
-    d[x] = d[y] * np.cosh(x)
+    return np.cosh(x)
 
 
-@adjoint(np.cosh, shape="elementwise")
+@elementwise(np.cosh, result=FRESH, float_valued=True)
 def cosh(y, x):
-    d[x] = d[y] * np.sinh(x)
+    return np.sinh(x)
 
 
-@adjoint(np.tanh, shape="elementwise")
+@elementwise(np.tanh, result=FRESH, float_valued=True)
 def tanh(y, x):
-    d[x] = d[y] * (1 - y * y)
+    return 1 - y * y
 
 
-@adjoint(np.exp, shape="elementwise")
+@elementwise(np.exp, result=FRESH, float_valued=True)
 def exp(y, x):
-    d[x] = d[y] * y
+    return y
 
 
-@adjoint(np.expm1, shape="elementwise")
+@elementwise(np.expm1, result=FRESH, float_valued=True)
 def expm1(y, x):
-    d[x] = d[y] * (y + 1)
+    return y + 1
 
 
-@adjoint(np.log, shape="elementwise")
+@elementwise(np.log, result=FRESH, float_valued=True)
 def log(y, x):
-    d[x] = d[y] / x
+    return 1 / x
 
 
-@adjoint(np.log1p, shape="elementwise")
+@elementwise(np.log1p, result=FRESH, float_valued=True)
 def log1p(y, x):
-    d[x] = d[y] / (1 + x)
+    return 1 / (1 + x)
 
 
-@adjoint(np.log2, shape="elementwise")
+@elementwise(np.log2, result=FRESH, float_valued=True)
 def log2(y, x):
-    d[x] = d[y] / (x * 0.6931471805599453)
+    return 1 / (x * 0.6931471805599453)
 
 
-@adjoint(np.log10, shape="elementwise")
+@elementwise(np.log10, result=FRESH, float_valued=True)
 def log10(y, x):
-    d[x] = d[y] / (x * 2.302585092994046)
+    return 1 / (x * 2.302585092994046)
 
 
-@adjoint(np.sqrt, shape="elementwise")
+@elementwise(np.sqrt, result=FRESH, float_valued=True)
 def sqrt(y, x):
-    d[x] = d[y] * 0.5 / y
+    return 0.5 / y
 
 
-@adjoint(np.square, shape="elementwise")
+@elementwise(np.square, result=FRESH)
 def square(y, x):
-    d[x] = d[y] * 2 * x
+    return 2 * x
 
 
-@adjoint(np.reciprocal, shape="elementwise")
+@elementwise(np.reciprocal, result=FRESH)
 def reciprocal(y, x):
-    d[x] = -d[y] * y * y
+    return -y * y
 
 
-@adjoint(np.negative, shape="elementwise")
+@elementwise(np.negative, result=FRESH)
 def negative(y, x):
-    d[x] = -d[y]
+    return -1
 
 
-@adjoint(np.absolute, shape="elementwise")
+@elementwise(np.absolute, result=FRESH)
 def absolute(y, x):
-    d[x] = d[y] * np.sign(x)
+    return np.sign(x)
 
 
-# --- elementwise, several operands (broadcasting) -------------------------
+@elementwise(np.copy, "ndarray.copy", np.float64, result=FRESH)
+def copy(y, a):
+    return 1
 
 
-@adjoint(np.power, shape="broadcast")
+# --- elementwise, several operands (broadcasting) -----------------------------------
+
+
+@elementwise(np.power, result=FRESH)
 def power(z, x, y):
-    d[x] = d[z] * y * x ** (y - 1)
-    d[y] = d[z] * z * np.log(x)
+    return y * x ** (y - 1), z * np.log(x)
 
 
-@adjoint(np.arctan2, shape="broadcast")
+@elementwise(np.arctan2, result=FRESH, float_valued=True)
 def arctan2(z, y, x):
-    d[y] = d[z] * x / (x * x + y * y)
-    d[x] = -d[z] * y / (x * x + y * y)
+    return x / (x * x + y * y), -y / (x * x + y * y)
 
 
-@adjoint(np.hypot, shape="broadcast")
+@elementwise(np.hypot, result=FRESH, float_valued=True)
 def hypot(z, x, y):
-    d[x] = d[z] * x / z
-    d[y] = d[z] * y / z
+    return x / z, y / z
 
 
-@adjoint(np.maximum, shape="broadcast")
+@elementwise(np.maximum, result=FRESH)
 def maximum(z, x, y):
-    d[x] = d[z] * rt.extreme_weight(x, y)
-    d[y] = d[z] * rt.extreme_weight(y, x)
+    return rt.extreme_weight(x, y), rt.extreme_weight(y, x)
 
 
-@adjoint(np.minimum, shape="broadcast")
+@elementwise(np.minimum, result=FRESH)
 def minimum(z, x, y):
-    d[x] = d[z] * rt.extreme_weight(y, x)
-    d[y] = d[z] * rt.extreme_weight(x, y)
+    return rt.extreme_weight(y, x), rt.extreme_weight(x, y)
 
 
-@adjoint(np.where, shape="broadcast")
+@elementwise(np.mod, np.remainder, result=FRESH)
+def remainder(z, x1, x2):
+    return 1, -np.floor(x1 / x2)
+
+
+@elementwise(np.clip, result=FRESH)
+def clip(y, a, a_min=None, a_max=None):
+    return rt.clip_mask(a, a_min, a_max), None, None
+
+
+@adjoint(np.where, shape="broadcast", passive=("condition",), result=FRESH)
 def where(z, condition, x, y):
     d[x] = np.where(condition, d[z], 0.0)
     d[y] = np.where(condition, 0.0, d[z])
 
 
-@adjoint(np.clip, shape="elementwise")
-def clip(y, a, a_min=None, a_max=None):
-    d[a] = d[y] * rt.clip_mask(a, a_min, a_max)
+@tangent(np.where)
+def where_tangent(z, condition, x, y):
+    d[z] = np.where(condition, d[x], d[y])
 
 
-# --- reductions -------------------------------------------------------------
+# --- reductions ------------------------------------------------------------------------
 
 
-@adjoint(np.sum, "ndarray.sum", shape="reduce")
-def sum(y, a, axis=None, keepdims=False):
+def _sum_full(y, a, axis=None, keepdims=False):
+    d[a] = d[y]
+
+
+def _mean_full(y, a, axis=None, keepdims=False):
+    d[a] = d[y] / np.size(a)
+
+
+@adjoint(np.sum, "ndarray.sum", shape="reduce", linear=True, result=FRESH, lazy=_sum_full)
+def sum_(y, a, axis=None, keepdims=False):
     d[a] = rt.unreduce(d[y], a, axis, keepdims)
 
 
-@adjoint(np.mean, "ndarray.mean", shape="reduce")
+@adjoint(np.mean, "ndarray.mean", shape="reduce", linear=True, result=FRESH,
+         float_valued=True, lazy=_mean_full)
 def mean(y, a, axis=None, keepdims=False):
     d[a] = rt.unreduce_mean(d[y], a, axis, keepdims)
 
 
-@adjoint(np.prod, "ndarray.prod", shape="reduce")
+@adjoint(np.prod, "ndarray.prod", shape="reduce", result=FRESH)
 def prod(y, a, axis=None, keepdims=False):
     d[a] = rt.unreduce(d[y] * y, a, axis, keepdims) / a
 
 
-@adjoint(np.max, np.amax, "ndarray.max", shape="reduce")
-def max(y, a, axis=None, keepdims=False):
+@tangent(np.prod, "ndarray.prod")
+def prod_tangent(y, a, axis=None, keepdims=False):
+    d[y] = np.sum(d[a] * rt.unreduce(y, a, axis, keepdims) / a, axis=axis,
+                  keepdims=keepdims)
+
+
+@adjoint(np.max, np.amax, "ndarray.max", np.min, np.amin, "ndarray.min", shape="reduce",
+         result=FRESH)
+def extreme(y, a, axis=None, keepdims=False):
     d[a] = rt.unreduce_extreme(d[y], y, a, axis, keepdims)
 
 
-@adjoint(np.min, np.amin, "ndarray.min", shape="reduce")
-def min(y, a, axis=None, keepdims=False):
-    d[a] = rt.unreduce_extreme(d[y], y, a, axis, keepdims)
+@tangent(np.max, np.amax, "ndarray.max", np.min, np.amin, "ndarray.min")
+def extreme_tangent(y, a, axis=None, keepdims=False):
+    d[y] = np.sum(d[a] * rt.unreduce_extreme(1.0, y, a, axis, keepdims), axis=axis,
+                  keepdims=keepdims)
 
 
-# --- linear algebra -----------------------------------------------------------
+# --- products ----------------------------------------------------------------------------
 
 
-@adjoint(np.matmul)
+def _matmul_shape(shapes, constants):
+    """``x @ y`` of at most 2-D operands, from their shapes (no product of dummies)."""
+    a, b = shapes[:2]
+    if a and b and len(a) <= 2 and len(b) <= 2 and a[-1] == b[0]:
+        return a[:-1] + b[1:]
+    return None
+
+
+def _mm_matrix_matrix(z, x, y):
+    d[x] = d[z] @ y.T
+    d[y] = x.T @ d[z]
+
+
+def _mm_matrix_vector(z, x, y):
+    d[x] = np.outer(d[z], y)
+    d[y] = x.T @ d[z]
+
+
+def _mm_vector_matrix(z, x, y):
+    d[x] = y @ d[z]
+    d[y] = np.outer(x, d[z])
+
+
+def _mm_vector_vector(z, x, y):
+    d[x] = d[z] * y
+    d[y] = d[z] * x
+
+
+_MM_EXACT = {(2, 2): Template(_mm_matrix_matrix, "matmul (2-D, 2-D)"),
+             (2, 1): Template(_mm_matrix_vector, "matmul (2-D, 1-D)"),
+             (1, 2): Template(_mm_vector_matrix, "matmul (1-D, 2-D)"),
+             (1, 1): Template(_mm_vector_vector, "matmul (1-D, 1-D)")}
+
+
+def _matmul_exact(shapes):
+    """The adjoint of ``x @ y`` (or ``np.dot``) as plain NumPy, for operands of
+    known shapes with 1 or 2 dimensions."""
+    return _MM_EXACT.get(tuple(len(s) for s in shapes[:2]))
+
+
+@adjoint(np.matmul, "operator.matmul", linear=True, result=FRESH, shape=_matmul_shape,
+         exact=_matmul_exact)
 def matmul(z, x1, x2):
     d[x1] = rt.matmul_dx(d[z], x1, x2)
     d[x2] = rt.matmul_dy(d[z], x1, x2)
 
 
-@adjoint(np.dot, "ndarray.dot")
+@adjoint(np.dot, "ndarray.dot", linear=True, result=FRESH, shape=_matmul_shape,
+         exact=_matmul_exact)
 def dot(z, a, b):
     d[a] = rt.matmul_dx(d[z], a, b, "dot")
     d[b] = rt.matmul_dy(d[z], a, b, "dot")
 
 
-@adjoint(np.inner)
+@adjoint(np.inner, linear=True, result=FRESH)
 def inner(z, a, b):
     d[a] = rt.matmul_dx(d[z], a, np.transpose(b), "dot")
     d[b] = np.transpose(rt.matmul_dy(d[z], a, np.transpose(b), "dot"))
 
 
-@adjoint(np.outer)
+@adjoint(np.outer, linear=True, result=FRESH)
 def outer(z, a, b):
     d[a] = np.reshape(d[z] @ np.ravel(b), np.shape(a))
     d[b] = np.reshape(np.ravel(a) @ d[z], np.shape(b))
 
 
-@adjoint(np.trace, "ndarray.trace")
+@adjoint(np.trace, "ndarray.trace", linear=True, result=FRESH)
 def trace(y, a):
     d[a] = d[y] * np.eye(*np.shape(a))
 
 
-# --- shape ------------------------------------------------------------------
+# --- shape -------------------------------------------------------------------------------
 
 
-@adjoint(np.transpose, "ndarray.transpose")
+@adjoint(np.transpose, "ndarray.transpose", linear=True, view="a",
+         shape=evaluated(np.transpose))
 def transpose(y, a, axes=None):
     d[a] = np.transpose(d[y], rt.inverse_axes(axes))
 
 
-@adjoint("ndarray.T")
+@adjoint("ndarray.T", linear=True, view="a", shape=evaluated(np.transpose))
 def T(y, a):
     d[a] = np.transpose(d[y])
 
 
-@adjoint(np.reshape)
+@adjoint(np.reshape, linear=True, view="a", shape=EVALUATE)
 def reshape(y, a, shape):
     d[a] = np.reshape(d[y], np.shape(a))
 
 
-def _reshape_adjoint(y, a):
+def _reshape_method(y, a):
     d[a] = np.reshape(d[y], np.shape(a))
 
 
-@custom("ndarray.reshape")
+_RESHAPE_METHOD = Primitive("ndarray.reshape", "ndarray.reshape", signature=("a",),
+                            adjoint=Template(_reshape_method, "ndarray.reshape"),
+                            linear=True, aliases=("a",))
+
+
+@variants("ndarray.reshape", view="a")
 def reshape_method(args, keywords):
     """``a.reshape(3, 4)`` or ``a.reshape((3, 4))``: the shape does not matter."""
     if keywords or len(args) < 2:
         return None
-    return _templates["reshape"], {"a": args[0]}
+    return _RESHAPE_METHOD, {"a": args[0]}
 
 
-@adjoint(np.squeeze, "ndarray.squeeze")
+@adjoint(np.squeeze, "ndarray.squeeze", linear=True, view="a", shape=evaluated(np.squeeze))
 def squeeze(y, a, axis=None):
     d[a] = np.reshape(d[y], np.shape(a))
 
 
-@adjoint(np.expand_dims)
+@adjoint(np.expand_dims, linear=True, view="a", shape=EVALUATE)
 def expand_dims(y, a, axis):
     d[a] = np.reshape(d[y], np.shape(a))
 
 
-@adjoint(np.ravel, "ndarray.ravel", "ndarray.flatten")
+@adjoint(np.ravel, "ndarray.ravel", linear=True, view="a", shape=evaluated(np.ravel))
+@adjoint("ndarray.flatten", linear=True, result=FRESH, shape=evaluated(np.ravel))
 def ravel(y, a):
     d[a] = np.reshape(d[y], np.shape(a))
 
 
-@adjoint(np.stack)
+@adjoint(np.stack, linear=True, result=FRESH)
 def stack(y, arrays, axis=0):
     d[arrays] = rt.unstack(d[y], arrays, axis)
 
 
-@adjoint(np.concatenate)
+@adjoint(np.concatenate, linear=True, result=FRESH)
 def concatenate(y, arrays, axis=0):
     d[arrays] = rt.unconcatenate(d[y], arrays, axis)
 
 
-@adjoint(np.mod, np.remainder, shape="broadcast")
-def remainder(z, x1, x2):
-    d[x1] = d[z]
-    d[x2] = -d[z] * np.floor(x1 / x2)
+@adjoint(np.array, result=FRESH)
+@adjoint(np.asarray, view="obj")
+def array(y, obj):
+    d[obj] = rt.unarray(d[y], obj)
 
 
-@adjoint(np.copy, "ndarray.copy", np.float64, shape="elementwise")
-def copy(y, a):
-    d[a] = d[y]
+@tangent(np.array, np.asarray)
+def array_tangent(y, obj):
+    d[y] = np.array(d[obj], dtype=float)
 
 
-@adjoint(np.array, np.asarray)
-def array(y, object):
-    d[object] = rt.unarray(d[y], object)
-
-
-_templates = {"reshape": Template(_reshape_adjoint, "ndarray.reshape")}
-
-# --- no derivative: the result carries none -----------------------------------
+# --- no derivative: the result carries none ------------------------------------------------
 
 nondiff(np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc,
         np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort,
@@ -295,4 +369,10 @@ nondiff(np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc,
         np.zeros, np.ones, np.empty, np.eye, np.identity, np.arange,
         np.linspace, np.allclose, np.isclose, np.count_nonzero, np.nonzero,
         np.heaviside, "ndarray.shape", "ndarray.ndim", "ndarray.size",
-        "ndarray.dtype", "ndarray.argmax", "ndarray.argmin")
+        "ndarray.dtype", "ndarray.argmax", "ndarray.argmin", result=FRESH)
+
+# known effects, no derivative yet (refused where a derivative would flow)
+known(np.full, np.full_like, np.tile, np.vstack, np.hstack, result=FRESH)
+known(np.broadcast_to, view=("array",))
+known("ndarray.fill", "ndarray.sort", "ndarray.resize", "ndarray.put", "ndarray.itemset",
+      "ndarray.setfield", "ndarray.partition", result=FRESH, writes=("self",), pure=False)

@@ -1,55 +1,52 @@
-"""Operators: ``+ - * / ** @`` and unary ``- +``."""
+"""Operators: ``+ - * / ** % @`` (``@`` is declared with ``np.matmul``), unary
+``- +``, and those whose result carries no derivative (``//``, comparisons of
+bits ...).  Keyed ``'operator.<name>'``; ``activity`` maps the syntax to them."""
 
-from .registry import adjoint
+import numpy as np
+
+from ..primitives import FRESH, elementwise, nondiff
 
 
-@adjoint("operator.add", shape="broadcast")
+@elementwise("operator.add", result=FRESH)
 def add(z, x, y):
-    d[x] = d[z]
-    d[y] = d[z]
+    return 1, 1
 
 
-@adjoint("operator.sub", shape="broadcast")
+@elementwise("operator.sub", result=FRESH)
 def sub(z, x, y):
-    d[x] = d[z]
-    d[y] = -d[z]
+    return 1, -1
 
 
-@adjoint("operator.mul", shape="broadcast")
+@elementwise("operator.mul", result=FRESH, linear=True)
 def mul(z, x, y):
-    d[x] = d[z] * y
-    d[y] = d[z] * x
+    return y, x
 
 
-@adjoint("operator.truediv", shape="broadcast")
+@elementwise("operator.truediv", result=FRESH, float_valued=True)
 def truediv(z, x, y):
-    d[x] = d[z] / y
-    d[y] = -d[z] * z / y
+    return 1 / y, -z / y
 
 
-@adjoint("operator.pow", shape="broadcast")
-def pow(z, x, y):
-    d[x] = d[z] * y * x ** (y - 1)
-    d[y] = d[z] * z * np.log(x)
+@elementwise("operator.pow", result=FRESH)
+def pow_(z, x, y):
+    return y * x ** (y - 1), z * np.log(x)
 
 
-@adjoint("operator.matmul")
-def matmul(z, x, y):
-    d[x] = rt.matmul_dx(d[z], x, y)
-    d[y] = rt.matmul_dy(d[z], x, y)
-
-
-@adjoint("operator.neg", shape="elementwise")
-def neg(y, x):
-    d[x] = -d[y]
-
-
-@adjoint("operator.pos", shape="elementwise")
-def pos(y, x):
-    d[x] = d[y]
-
-
-@adjoint("operator.mod", shape="broadcast")
+@elementwise("operator.mod", result=FRESH)
 def mod(z, x, y):
-    d[x] = d[z]
-    d[y] = -d[z] * np.floor(x / y)
+    return 1, -np.floor(x / y)
+
+
+@elementwise("operator.neg", result=FRESH)
+def neg(y, x):
+    return -1
+
+
+@elementwise("operator.pos", result=FRESH)
+def pos(y, x):
+    return 1
+
+
+nondiff("operator.floordiv", "operator.and_", "operator.or_", "operator.xor",
+        "operator.lshift", "operator.rshift", "operator.not_", "operator.invert",
+        result=FRESH)
