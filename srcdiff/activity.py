@@ -16,12 +16,11 @@ import dataclasses
 import inspect
 
 import gast
-import numpy as np
 
-from . import primitives, rules  # noqa: F401  (rules: declares the primitives)
+from . import abstract, primitives, rules  # noqa: F401  (rules: declares the primitives)
 from .errors import NoRuleError, UnsupportedSyntaxError
 
-SCALAR = ()
+SCALAR = abstract.SCALAR
 
 # the syntax of operators -> their primitives (declared in rules/operators.py)
 _OPERATORS = {
@@ -242,7 +241,8 @@ class Resolver:
             rule = primitives.lookup(obj)
             name = _display(func)
         if rule is not None and rule.nondiff:
-            return Op("nondiff", stmt, [], [])
+            bound = rule.bind([receiver] + args if receiver is not None else args, keywords)
+            return Op("nondiff", stmt, [], [], rule=rule, bindings=bound and bound[1])
         if rule is not None and (rule.adjoint is not None or rule.variants is not None):
             if receiver is not None:
                 args = [receiver] + args
@@ -296,129 +296,6 @@ def _name_atoms(atoms):
     return [a.id for a in atoms if isinstance(a, gast.Name)]
 
 
-# --- shapes -------------------------------------------------------------------
-
-def _broadcast(shapes, fresh):
-    distinct = {s for s in shapes if s != SCALAR}
-    if not distinct:
-        return SCALAR
-    if len(distinct) == 1:
-        return distinct.pop()
-    if all(concrete(s) for s in distinct):
-        try:
-            return tuple(np.broadcast_shapes(*distinct))
-        except ValueError:
-            return fresh
-    return fresh
-
-
-def _shape_of(atom, shapes):
-    if isinstance(atom, gast.Name):
-        return shapes.get(atom.id, ("like", atom.id))
-    if isinstance(atom, gast.Constant) and isinstance(atom.value, (int, float, complex)):
-        return SCALAR
-    if isinstance(atom, gast.UnaryOp) and isinstance(atom.operand, gast.Constant):
-        return _shape_of(atom.operand, shapes)
-    return None
-
-
-def concrete(shape):
-    """A shape known exactly (a tuple of ints), as in a specialised transformation."""
-    return isinstance(shape, tuple) and all(type(d) is int for d in shape)
-
-
-def _constant_value(node, ints):
-    """The value of an index-like expression made of constants (or KeyError).
-    Names in ``ints`` are loop counters: any int stands in for them."""
-    if isinstance(node, gast.Constant):
-        return node.value
-    if isinstance(node, gast.Name) and node.id in ints:
-        return 0
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        return -_constant_value(node.operand, ints)
-    if isinstance(node, gast.Slice):
-        bounds = (node.lower, node.upper, node.step)
-        if any(isinstance(b, gast.Name) for b in bounds):
-            raise KeyError(node)  # a bound that varies: the length varies
-        return slice(*[None if b is None else _constant_value(b, ints) for b in bounds])
-    if isinstance(node, gast.Tuple):
-        return tuple(_constant_value(e, ints) for e in node.elts)
-    raise KeyError(node)
-
-
-def _dummy(shape):
-    """A zero-cost array of ``shape`` (every element the same memory)."""
-    return np.lib.stride_tricks.as_strided(np.zeros(1), shape, (0,) * len(shape))
-
-
-def concrete_shape(op, shapes, ints):
-    """The exact result shape of an op whose operand shapes are known, or None."""
-    stmt = op.stmt
-    try:
-        if op.kind == "subscript":
-            value = stmt.value
-            base = shapes.get(value.value.id)
-            if not concrete(base):
-                return None
-            return _dummy(base)[_constant_value(value.slice, ints)].shape
-        if op.kind != "rule":
-            return None
-        params = [p for p in op.rule.signature if p in op.bindings]
-        operand_shapes = [_shape_of(op.bindings[p], shapes) for p in params]
-        constants = {}
-        for p in params[1:]:
-            try:
-                constants[p] = _constant_value(op.bindings[p], set())
-            except KeyError:
-                constants[p] = primitives.NOT_CONSTANT
-        return op.rule.exact_shape(operand_shapes, constants)
-    except Exception:  # anything not evaluable statically: not known
-        return None
-    return None
-
-
-def infer_shape(op, shapes, ints=frozenset()):
-    target = op.targets[0] if op.targets else None
-    fresh = ("like", target, id(op))
-    if op.kind == "copy":
-        return shapes.get(op.operands[0], ("like", op.operands[0]))
-    known = concrete_shape(op, shapes, ints)
-    if known is not None:
-        return known
-    if op.kind != "rule":
-        return fresh
-    rule = op.rule
-    bound = op.bindings
-    if rule.shape == "scalar":
-        return SCALAR
-    if rule.shape == "elementwise":
-        first = next(iter(bound.values()))
-        return _shape_of(first, shapes) or fresh
-    if rule.shape == "broadcast":
-        operand_shapes = [_shape_of(a, shapes) for a in bound.values()]
-        if any(s is None for s in operand_shapes):
-            return fresh
-        return _broadcast(operand_shapes, fresh)
-    if rule.shape == "reduce":
-        axis = bound.get("axis")
-        keepdims = bound.get("keepdims")
-        no_axis = axis is None or (isinstance(axis, gast.Constant) and axis.value is None)
-        no_keep = keepdims is None or (isinstance(keepdims, gast.Constant)
-                                       and keepdims.value is False)
-        return SCALAR if no_axis and no_keep else fresh
-    return fresh
-
-
-def _assigned_in(nodes):
-    names = set()
-    for node in _flatten(nodes):
-        names.update(node.targets)
-    for node in _compounds(nodes):
-        if node.target:
-            names.add(node.target)
-    return names
-
-
 def _flatten(nodes):
     for node in nodes:
         if isinstance(node, Compound):
@@ -426,55 +303,6 @@ def _flatten(nodes):
             yield from _flatten(node.orelse)
         else:
             yield node
-
-
-def _compounds(nodes):
-    for node in nodes:
-        if isinstance(node, Compound):
-            yield node
-            yield from _compounds(node.body)
-            yield from _compounds(node.orelse)
-
-
-def _shapes_block(nodes, env, ints=frozenset()):
-    """Flow-sensitive symbolic shapes: each op records what it sees."""
-    for node in nodes:
-        if isinstance(node, Op):
-            seen = {n: env.get(n, ("like", n)) for n in node.operands}
-            for t in node.targets:
-                if len(node.targets) == 1 and node.kind not in ("write", "append", "extend"):
-                    env[t] = infer_shape(node, env, ints)
-                else:
-                    env[t] = ("like", t, id(node))
-            seen.update({t: env[t] for t in node.targets})
-            node.shapes = seen
-            continue
-        if node.kind == "if":
-            a, b = dict(env), dict(env)
-            _shapes_block(node.body, a, ints)
-            _shapes_block(node.orelse, b, ints)
-            for n in _assigned_in(node.body) | _assigned_in(node.orelse):
-                env[n] = a[n] if a.get(n) == b.get(n) and n in a else ("like", n, id(node))
-        else:
-            changed = _assigned_in(node.body)
-            inner_ints = ints | {node.target} if node.kind == "for" else ints
-            if node.target:
-                changed.add(node.target)
-            # exact shapes that one pass through the body leaves unchanged stay exact
-            trial = dict(env)
-            if node.target:
-                trial[node.target] = SCALAR
-            _shapes_block(node.body, trial, inner_ints)
-            for n in changed:
-                stable = concrete(env.get(n)) and trial.get(n) == env.get(n)
-                if not stable:  # loop-carried values may change shape between iterations
-                    env[n] = ("like", n, id(node), "loop")
-            if node.target:
-                env[node.target] = SCALAR
-            _shapes_block(node.body, dict(env), inner_ints)
-            for n in changed:
-                if not concrete(env.get(n)):
-                    env[n] = ("like", n, id(node), "after")
 
 
 # --- the analysis -----------------------------------------------------------------
@@ -486,11 +314,7 @@ def analyze(info, norm, wrt, arg_shapes=None):
     tree = [resolver.node(stmt) for stmt in norm.body]
     ops = list(_flatten(tree))
 
-    shapes = {p: ("like", p) for p in norm.params}  # annotations are not trusted
-    for p, shape in (arg_shapes or {}).items():
-        if shape is not None:
-            shapes[p] = tuple(shape)
-    _shapes_block(tree, shapes)
+    shapes = abstract.infer(tree, norm.params, arg_shapes)
 
     # dependence on wrt (to a fixed point: loops carry values around)
     varied = set(wrt)

@@ -6,9 +6,8 @@ import re
 import types
 import weakref
 
-import numpy as np
 
-from . import frontend, loader, pipeline, reverse
+from . import abstract, frontend, loader, pipeline, reverse
 from .errors import SourceError, SrcdiffError, WrtError
 
 MODES = ("grad", "value_and_grad")
@@ -124,7 +123,6 @@ def _build(f, wrt, mode):
 
 
 _SHAPE_DEPENDENT = re.compile(r"\.(unbroadcast|like|matmul_dx|matmul_dy)\(")
-_SCALAR_TYPES = (float, int, np.float64, np.float32, np.int64)
 _MAX_SPECIALIZATIONS = 16
 
 
@@ -138,7 +136,7 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
     specials = {}
 
     def build(key):
-        shapes = {p: k for p, k in zip(params, key) if k is not None}
+        shapes = {p: abstract.from_key(k) for p, k in zip(params, key) if k is not None}
         if not shapes or len(specials) >= _MAX_SPECIALIZATIONS:
             return generic
         try:
@@ -165,8 +163,7 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
             if missing > len(defaults):
                 return generic(*args)
             full = args + defaults[len(defaults) - missing:]
-        key = tuple(a.shape if type(a) is np.ndarray else
-                    (() if type(a) in _SCALAR_TYPES else None) for a in full)
+        key = tuple(abstract.key_of(a) for a in full)
         fn = specials.get(key)
         if fn is None:
             fn = specials[key] = build(key)

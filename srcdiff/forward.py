@@ -35,7 +35,8 @@ import gast
 import numpy as np
 
 from . import primitives, runtime
-from .activity import SCALAR, Compound
+from .abstract import SCALAR
+from .activity import Compound
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
 from . import reverse

@@ -59,10 +59,10 @@ import textwrap
 import gast
 import numpy as np
 
+from .abstract import NOT_CONSTANT, concrete, dummy
 from .template import Template, TemplateError
 
 ANY = "any"          # aliases: may share memory with any operand
-NOT_CONSTANT = "not constant"  # an argument whose value is not known when transforming
 FRESH = "fresh"      # result=FRESH: a new object
 EVALUATE = "evaluate"
 SHAPE_KINDS = ("elementwise", "broadcast", "scalar", "reduce")
@@ -139,36 +139,42 @@ class Primitive:
         return self, bindings
 
     def exact_shape(self, shapes, constants):
-        """The exact result shape from exact operand shapes (a list in
-        signature order) and constant arguments, or None."""
+        """The exact result shape, or None.  ``shapes``: the operands' shapes in
+        signature order (None where unbound); ``constants``: parameter -> the
+        argument's value, or ``NOT_CONSTANT`` when it is not known."""
         if callable(self.shape):
             return self.shape(shapes, constants)
         if self.shape == EVALUATE and callable(self.key):
-            return _evaluate(self.key, shapes, constants)
+            return _evaluate(self.key, self.signature, shapes, constants)
         if self.shape == "reduce":
-            return _evaluate(np.sum, shapes, constants)
+            return _evaluate(np.sum, self.signature, shapes, constants)
         return None
 
 
 def evaluated(function):
     """A shape rule: the shape of ``function`` applied to a dummy array of the
     first operand's exact shape, with the other arguments' constant values."""
-    return lambda shapes, constants: _evaluate(function, shapes, constants)
+    def rule(shapes, constants):
+        return _evaluate(function, list(constants), shapes, constants)
+    return rule
 
 
-def _evaluate(function, shapes, constants):
-    if not shapes or not _concrete(shapes[0]) or NOT_CONSTANT in constants.values():
+def _evaluate(function, signature, shapes, constants):
+    rest = [p for p in signature[1:] if p in constants]
+    if not shapes or not concrete(shapes[0]) \
+            or any(constants[p] is NOT_CONSTANT for p in rest):
         return None
-    return tuple(np.shape(function(_dummy(shapes[0]), **constants)))
+    return tuple(np.shape(function(dummy(shapes[0]), **{p: constants[p] for p in rest})))
 
 
-def _concrete(shape):
-    return isinstance(shape, tuple) and all(type(d) is int for d in shape)
-
-
-def _dummy(shape):
-    """A zero-cost array of ``shape`` (every element the same memory)."""
-    return np.lib.stride_tricks.as_strided(np.zeros(1), shape, (0,) * len(shape))
+def constructed(shapes, constants):
+    """A shape rule: the shape given as the argument ``shape`` (``np.zeros((n, 2))``)."""
+    shape = constants.get("shape", NOT_CONSTANT)
+    if type(shape) is int:
+        return (shape,)
+    if type(shape) is tuple and all(type(n) is int for n in shape):
+        return shape
+    return None
 
 
 # --- the registry -----------------------------------------------------------------
@@ -375,8 +381,8 @@ def nondiff(*keys, result=None, view=None, writes=(), pure=True, shape=None):
     """Declare callables whose result carries no derivative (``np.sign``,
     ``len``)."""
     facts = _facts(result, view, writes, pure=pure, shape=shape)
-    _declare(keys, None, lambda rule_name, key: Primitive(rule_name, key, nondiff=True,
-                                                          **facts))
+    _declare(keys, None, lambda rule_name, key: Primitive(
+        rule_name, key, nondiff=True, signature=_parameters(key), **facts))
 
 
 def known(*keys, result=None, view=None, writes=(), pure=True, shape=None):

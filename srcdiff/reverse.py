@@ -29,7 +29,8 @@ import gast
 import numpy as np
 
 from . import frontend, normalize, primitives, runtime
-from .activity import SCALAR, Compound, Op
+from .abstract import SCALAR, concrete
+from .activity import Compound, Op
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .normalize import assign, load, store
 from .trees import clone, replace_reads
@@ -1142,10 +1143,6 @@ def _with_siblings(fn, scope):
     fn = clone(fn)
     fn.body = [clone(scope[n].original) for n in sorted(needed)] + fn.body
     return fn
-
-
-def concrete(shape):
-    return isinstance(shape, tuple) and all(type(d) is int for d in shape)
 
 
 def _shape_of_atom(atom, shapes):

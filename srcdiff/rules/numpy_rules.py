@@ -5,8 +5,8 @@ adjoint and tangent side by side, with what it returns (``result=FRESH`` or a
 import numpy as np
 
 from .. import runtime as rt
-from ..primitives import (EVALUATE, FRESH, Primitive, adjoint, elementwise, evaluated, known,
-                          nondiff, tangent, variants)
+from ..primitives import (EVALUATE, FRESH, Primitive, adjoint, constructed,
+                          elementwise, evaluated, known, nondiff, tangent, variants)
 from ..template import Template, d
 
 # --- elementwise, one operand -----------------------------------------------------
@@ -361,18 +361,37 @@ def array_tangent(y, obj):
 
 # --- no derivative: the result carries none ------------------------------------------------
 
-nondiff(np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc,
-        np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort,
-        np.isnan, np.isinf, np.isfinite, np.equal, np.not_equal, np.less,
-        np.less_equal, np.greater, np.greater_equal, np.logical_and,
-        np.logical_or, np.logical_not, np.zeros_like, np.ones_like, np.empty_like,
-        np.zeros, np.ones, np.empty, np.eye, np.identity, np.arange,
+nondiff(np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan, np.isinf, np.isfinite,
+        np.logical_not, np.zeros_like, np.ones_like, np.empty_like, np.sign,
+        result=FRESH, shape="elementwise")
+nondiff(np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+        np.logical_and, np.logical_or, np.heaviside, result=FRESH, shape="broadcast")
+nondiff(np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.arange,
         np.linspace, np.allclose, np.isclose, np.count_nonzero, np.nonzero,
-        np.heaviside, "ndarray.shape", "ndarray.ndim", "ndarray.size",
-        "ndarray.dtype", "ndarray.argmax", "ndarray.argmin", result=FRESH)
+        "ndarray.shape", "ndarray.ndim", "ndarray.size", "ndarray.dtype", "ndarray.argmax",
+        "ndarray.argmin", result=FRESH)
+nondiff(np.zeros, np.ones, np.empty, result=FRESH, shape=constructed)
+
+
+def _eye(shapes, constants):
+    n, m = constants.get("N"), constants.get("M", None)
+    if type(n) is int and (m is None or type(m) is int):
+        return (n, n if m is None else m)
+    return None
+
+
+def _identity(shapes, constants):
+    n = constants.get("n")
+    return (n, n) if type(n) is int else None
+
+
+nondiff(np.eye, result=FRESH, shape=_eye)
+nondiff(np.identity, result=FRESH, shape=_identity)
 
 # known effects, no derivative yet (refused where a derivative would flow)
-known(np.full, np.full_like, np.tile, np.vstack, np.hstack, result=FRESH)
+known(np.full, result=FRESH, shape=constructed)
+known(np.full_like, result=FRESH, shape="elementwise")
+known(np.tile, np.vstack, np.hstack, result=FRESH)
 known(np.broadcast_to, view=("array",))
 known("ndarray.fill", "ndarray.sort", "ndarray.resize", "ndarray.put", "ndarray.itemset",
       "ndarray.setfield", "ndarray.partition", result=FRESH, writes=("self",), pure=False)
