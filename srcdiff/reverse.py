@@ -654,7 +654,7 @@ class Reverse:
         collect(tree)
         visit(tree, False)
         self.node_in_loop = node_in_loop
-        self.remat = self.rematerializable(defs, uses, blocks)
+        self.remat = self.rematerializable(defs, uses, blocks, mutated)
         accumulated = set()
         for name in set(defs) | set(uses) | mutated:
             d = defs.get(name, [])
@@ -671,13 +671,15 @@ class Reverse:
         self.defs = defs
         self.mutated = mutated
 
-    def rematerializable(self, defs, uses, blocks):
-        """Temporaries inside loops that the adjoint sweep recomputes instead of
-        saving: one arithmetic operation whose operands are not reassigned before
-        the temporary's last use in the same block (``t = 0.1 * x`` used by
-        ``u = t * x``): nothing is pushed for them."""
+    def rematerializable(self, defs, uses, blocks, mutated):
+        """Values inside loops that the adjoint sweep recomputes instead of
+        saving, when their operands are not reassigned before the value's last
+        use in the same block: a temporary of one arithmetic operation
+        (``t = 0.1 * x`` used by ``u = t * x``), and an element of a container
+        that nothing changes (``x_t = xs[k]``).  Nothing is pushed for them."""
         remat = {}
-        for name in self.norm.temps:
+        elements = sorted(n for n, d in defs.items() if len(d) == 1 and n not in mutated)
+        for name in sorted(self.norm.temps) + elements:
             d = defs.get(name, [])
             if len(d) != 1:
                 continue
@@ -686,8 +688,14 @@ class Reverse:
             if block is None or pos < 0:
                 continue
             op = block[pos]
-            if not isinstance(op, Op) or not self.node_in_loop.get(id(op)) \
-                    or not isinstance(op.stmt.value, (gast.BinOp, gast.UnaryOp)):
+            if not isinstance(op, Op) or not self.node_in_loop.get(id(op)):
+                continue
+            value = op.stmt.value if isinstance(op.stmt, gast.Assign) else None
+            arithmetic = name in self.norm.temps and isinstance(value, (gast.BinOp,
+                                                                          gast.UnaryOp))
+            element = op.kind == "subscript" and isinstance(value.value, gast.Name) \
+                and value.value.id not in mutated
+            if not (arithmetic or element):
                 continue
             operands = set(op.operands)
             us = uses.get(name, [])
@@ -701,6 +709,13 @@ class Reverse:
                 continue
             remat[name] = op.stmt.value
         # recomputing needs the operands' own values: no chains of recomputation
+        # (an element read by another recomputed value is saved: that costs a
+        # reference, saving an arithmetic result costs an array)
+        read = {n.id for value in remat.values() for n in gast.walk(value)
+                if isinstance(n, gast.Name)}
+        for name in sorted(read & set(remat)):
+            if isinstance(remat[name], gast.Subscript):
+                del remat[name]
         changed = True
         while changed:
             changed = False
