@@ -47,6 +47,7 @@ class Op:
     call: object = None         # the gast.Call for user / local calls
     callee_name: str = ""       # for messages
     shapes: dict = None         # symbolic shapes of operands and targets at this point
+    writes: list = dataclasses.field(default_factory=list)  # names a call writes into
 
 
 @dataclasses.dataclass
@@ -140,6 +141,8 @@ class Resolver:
             lst = stmt.value.func.value.id
             return Op(stmt.value.func.attr, stmt, [lst],
                       _name_atoms(stmt.value.args) + [lst])
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+            return self.effect_op(stmt)
         if isinstance(stmt, gast.Expr):
             return Op("effect", stmt, [], [n for n in names_of(stmt.value)])
         if isinstance(stmt, gast.Assert):
@@ -155,13 +158,24 @@ class Resolver:
                 op.targets = names
                 return op
             if op.kind == "nondiff":
-                op.targets = names
+                op.targets = names + op.writes
                 return op
-            return Op("unknown", stmt, names, op.operands,
-                      callee_name=op.callee_name or "unpacking")
+            return Op("unknown", stmt, names + op.writes, op.operands,
+                      callee_name=op.callee_name or "unpacking", writes=op.writes)
         op = self.value_op(stmt, value)
-        op.targets = [target.id]
+        op.targets = [target.id] + op.writes
         return op
+
+    def effect_op(self, stmt):
+        """A call kept for its effect (``print(x)``, ``y.fill(v)``, ``helper(y)``):
+        harmless when it calls a primitive that writes nothing; else the names
+        it writes into are its targets, and with a value that matters it is
+        refused (its effect is not differentiated)."""
+        op = self.call_op(stmt, stmt.value)
+        if op.kind in ("nondiff", "rule") and not op.writes:
+            return Op("nondiff", stmt, [], [])
+        return Op("effect", stmt, list(op.writes), names_of(stmt.value),
+                  callee_name=op.callee_name, writes=op.writes)
 
     def value_op(self, stmt, value):
         if isinstance(value, gast.Name):
@@ -186,7 +200,7 @@ class Resolver:
                 return Op("boolop", stmt, [], names_of(value))
             return Op("nondiff", stmt, [], [])
         if isinstance(value, gast.Subscript):
-            return Op("subscript", stmt, [], _name_atoms([value.value]))
+            return Op("subscript", stmt, [], _name_atoms([value.value]) + names_of(value.slice))
         if isinstance(value, gast.Attribute):
             primitive = primitives.method(value.attr)
             if primitive is not None and primitive.nondiff:
@@ -209,6 +223,24 @@ class Resolver:
                   callee_name=type(value).__name__)
 
     def call_op(self, stmt, call):
+        op = self.resolve_call(stmt, call)
+        out = [k.value.id for k in call.keywords if k.arg == "out"
+               and isinstance(k.value, gast.Name)]
+        declared = op.rule.writes if op.rule is not None and op.bindings else ()
+        receiver = [call.func.value.id] if isinstance(call.func, gast.Attribute) \
+            and isinstance(call.func.value, gast.Name) \
+            and call.func.value.id in self.norm.versions \
+            and primitives.mutating_method(call.func.attr) else []
+        op.writes = sorted(set(out) | set(receiver) | {
+            a.id for p, a in (op.bindings or {}).items()
+            if p in declared and isinstance(a, gast.Name)})
+        if op.writes and op.kind not in ("unknown", "effect"):
+            # writing into an argument is not differentiated: known, or refused
+            return Op("unknown", stmt, [], op.operands + op.writes, rule=op.rule,
+                      bindings=op.bindings, callee_name=op.callee_name, writes=op.writes)
+        return op
+
+    def resolve_call(self, stmt, call):
         func = call.func
         args = list(call.args)
         keywords = {k.arg: k.value for k in call.keywords}
@@ -322,7 +354,7 @@ def analyze(info, norm, wrt, arg_shapes=None):
     while changed:
         changed = False
         for op in ops:
-            if op.kind in ("nondiff", "def", "effect"):
+            if op.kind in ("nondiff", "def"):
                 continue
             if any(n in varied for n in op.operands) and not set(op.targets) <= varied:
                 varied.update(op.targets)
@@ -347,9 +379,9 @@ def analyze(info, norm, wrt, arg_shapes=None):
     _check_writes(resolver, tree, ops, norm)
     analysis = Analysis(tree=tree, ops=ops, varied=varied, useful=useful, shapes=shapes)
     for op in ops:
+        if op.kind == "effect":
+            _check_effect(resolver, op, varied)
         if not any(analysis.active(t) for t in op.targets):
-            if op.kind == "effect":
-                _check_effect(resolver, op, varied)
             continue
         if op.kind == "unknown":
             resolver.fail(NoRuleError, op.stmt,
@@ -358,6 +390,12 @@ def analyze(info, norm, wrt, arg_shapes=None):
                           "wrap the argument in srcdiff.stop_gradient(...) if its "
                           "derivative should be zero, or register a rule with "
                           "srcdiff.rules.adjoint")
+        if op.kind == "subscript" and any(analysis.active(n) for n in names_of(op.stmt.value.slice)):
+            resolver.fail(NoRuleError, op.stmt,
+                          "an index that depends on the differentiated arguments (index "
+                          "objects such as np.r_[...] and np.c_[...] build arrays from it)",
+                          "build the array with np.concatenate / np.stack, or index with "
+                          "integers")
         if op.kind == "boolop":
             resolver.fail(UnsupportedSyntaxError, op.stmt,
                           "'and' / 'or' used as a value that depends on the "
@@ -381,8 +419,10 @@ def _is_fresh_def(op, resolver):
 
 def _shared_operands(op):
     """The operands the result of ``op`` may share memory with."""
-    if op.kind in ("copy", "subscript"):
+    if op.kind == "copy":
         return op.operands
+    if op.kind == "subscript":
+        return op.operands[:1]
     if op.kind == "rule":
         return [a.id for p, a in op.bindings.items()
                 if isinstance(a, gast.Name) and op.rule.may_alias(p)]
@@ -474,23 +514,15 @@ def _loop_members(tree):
 
 
 def _check_effect(resolver, op, varied):
-    """A call kept for its side effects must not mutate an active value."""
-    value = op.stmt.value if isinstance(op.stmt, gast.Expr) else None
-    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
-            and isinstance(value.func.value, gast.Name) and value.func.value.id in varied:
-        resolver.fail(UnsupportedSyntaxError, op.stmt,
-                      f"calling method .{value.func.attr}() for its effect on a value "
-                      "that depends on the differentiated arguments (in-place updates "
-                      "are not differentiated yet)",
-                      "compute a new value instead of updating in place")
-    primitive = resolver.callee_primitive(value) if isinstance(value, gast.Call) else None
-    if primitive is None or not primitive.writes or primitive.nondiff:
+    """A call kept for its effect must not receive a value that depends on the
+    differentiated arguments: what it does with it is not differentiated."""
+    if not any(n in varied for n in op.operands):
         return
-    bound = primitive.bind(list(value.args), {k.arg: k.value for k in value.keywords})
-    written = [a for p, a in (bound[1].items() if bound else []) if p in primitive.writes]
-    if any(isinstance(a, gast.Name) and a.id in varied for a in written):
-        resolver.fail(UnsupportedSyntaxError, op.stmt,
-                      f"{_display(value.func)}() writes in place into a value that depends "
-                      "on the differentiated arguments; srcdiff has no derivative for that",
-                      "compute a new value instead (in code differentiated twice: use "
-                      "list.append in a loop instead of list.extend)")
+    value = op.stmt.value if isinstance(op.stmt, gast.Expr) else None
+    name = op.callee_name or (_display(value.func) if isinstance(value, gast.Call) else "")
+    resolver.fail(NoRuleError, op.stmt,
+                  f"a call of {name} for its effect, with a value that depends on the "
+                  "differentiated arguments: srcdiff does not differentiate what a call "
+                  "changes, only what it returns",
+                  "compute and return a new value instead (in code differentiated twice: "
+                  "use list.append in a loop instead of list.extend)")

@@ -242,11 +242,12 @@ class Normalizer:
             node = gast.copy_location(
                 gast.Call(func=load(name), args=node.args, keywords=node.keywords), node)
         if isinstance(node, gast.Call):
-            return gast.copy_location(
+            call = gast.copy_location(
                 gast.Call(func=self.callee(node.func),
                           args=[self.atomize(a) for a in node.args],
                           keywords=[gast.keyword(arg=k.arg, value=self.atomize(k.value))
                                     for k in node.keywords]), node)
+            return self.out_argument(call)
         if isinstance(node, gast.Subscript):
             return gast.copy_location(
                 gast.Subscript(value=self.atomize(node.value),
@@ -343,6 +344,24 @@ class Normalizer:
         return primitive is not None and not primitive.nondiff and (
             primitive.adjoint is not None or primitive.variants is not None)
 
+    def out_argument(self, call):
+        """``f(x, out=y)`` of a primitive that writes its result into ``out``:
+        ``t = f(x); y[...] = t``, and the call's value is ``y``."""
+        out = [k for k in call.keywords if k.arg == "out"]
+        if not out or not isinstance(out[0].value, gast.Name) \
+                or out[0].value.id not in self.versions:
+            return call
+        primitive = primitives.lookup(self.static_value(call.func)) \
+            if isinstance(call.func, (gast.Name, gast.Attribute)) else None
+        if primitive is None or "out" not in primitive.writes:
+            return call
+        target = out[0].value
+        result = self.temp()
+        call.keywords = [k for k in call.keywords if k.arg != "out"]
+        self.emit(assign(result, call), call)
+        self.write(target, gast.Constant(value=Ellipsis, kind=None), load(result), call)
+        return gast.copy_location(load(target.id), call)
+
     def callee(self, func):
         if isinstance(func, gast.Name):
             return self.rename(func)
@@ -382,6 +401,8 @@ class Normalizer:
             if _is_pop(value):  # lst.pop(): the value is kept, to restore the list
                 self.emit(assign(self.temp(), value), stmt)
                 return
+            if is_atom(value):
+                return  # (what was left of a call lowered to statements)
             self.emit(gast.Expr(value=value), stmt)
         elif isinstance(stmt, gast.Pass):
             return

@@ -352,7 +352,10 @@ def elementwise(*keys, name=None, **declared):
 def from_partials(fn, name, key=None, shape=None, result=None, view=None, writes=(),
                   **rest):
     """A primitive (not registered) from a template returning its partial
-    derivatives; see ``elementwise``."""
+    derivatives; see ``elementwise``.  A NumPy ufunc also writes its result
+    into ``out=`` when given one."""
+    if isinstance(key, np.ufunc) and "out" not in writes:
+        writes = tuple(writes) + ("out",)
     adjoint_src, tangent_src, operands = partial_rules(fn)
     template = Template.from_source(adjoint_src, name)
     return Primitive(name, key if key is not None else name,

@@ -20,13 +20,15 @@ from oracle import check_grad
 
 
 class R:
-    """An inline rule case: ``R(fn, *args, wrt=0, fd=True)``."""
+    """An inline rule case: ``R(fn, *args, wrt=0, fd=True, expected=None)``
+    (``expected(*args)``: the gradient, where autograd has no rule)."""
 
-    def __init__(self, fn, *args, wrt=0, fd=True):
+    def __init__(self, fn, *args, wrt=0, fd=True, expected=None):
         self.fn = fn
         self.args = args
         self.wrt = wrt
         self.fd = fd
+        self.expected = expected
         self.label = getattr(fn, "__name__", "fn")
 
 
@@ -321,6 +323,34 @@ def nd_linspace(x):
     return np.sum(np.linspace(0.0, 1.0, x.size) * x)
 
 
+def np_linspace_ends(a, b):
+    return np.sum(np.linspace(a, b, 5) ** 2)
+
+
+def np_add(x, y):
+    return np.sum(np.add(x, y) * x)
+
+
+def np_subtract(x, y):
+    return np.sum(np.subtract(x, y) ** 2)
+
+
+def np_multiply(x, y):
+    return np.sum(np.multiply(x, y))
+
+
+def np_divide(x, y):
+    return np.sum(np.divide(x, y))
+
+
+def np_positive(x):
+    return np.sum(np.positive(x) * x)
+
+
+def np_floor_divide(x):
+    return np.sum(x * np.floor_divide(x, 0.5))
+
+
 def nd_logical_and(x):
     return np.sum(np.logical_and(x > 0.0, x < 1.0) * x)
 
@@ -559,7 +589,14 @@ RULE_CASES = {
     "numpy.isfinite": [R(nd_isfinite, _V)],
     "numpy.isinf": [R(nd_isinf, _V)],
     "numpy.isnan": [R(nd_isnan, _V)],
-    "numpy.linspace": [R(nd_linspace, _V)],
+    "numpy.linspace": [R(nd_linspace, _V), R(np_linspace_ends, 0.3, 1.7, wrt=(0, 1))],
+    "numpy.add": [R(np_add, _V, 2.0, wrt=(0, 1)),
+                  R(np_add, _M, _V[:3], wrt=(0, 1))],
+    "numpy.subtract": [R(np_subtract, _M, _V[:3], wrt=(0, 1))],
+    "numpy.multiply": [R(np_multiply, _M, _V[:3], wrt=(0, 1))],
+    "numpy.divide": [R(np_divide, _M, _P[:3], wrt=(0, 1))],
+    "numpy.positive": [R(np_positive, _V, expected=lambda x: 2 * x)],
+    "numpy.floor_divide": [R(np_floor_divide, _V)],
     "numpy.logical_and": [R(nd_logical_and, _V)],
     "numpy.logical_or": [R(nd_logical_or, _V)],
     "numpy.ndim": [R(nd_ndim_fn, _V)],
@@ -573,17 +610,17 @@ RULE_CASES = {
 
 
 def _expand(rule, entry):
-    """-> list of (id, fn, args, wrt, fd)."""
+    """-> list of (id, fn, args, wrt, fd, expected)."""
     if isinstance(entry, str):
         cs = corpus.get(entry)
         out = []
         for si in range(len(cs.sigs)):
             for w in cs.wrts:
                 out.append((f"{rule}:{entry}[{cs.sig_desc(si)}]-wrt{w}",
-                            cs.fn, cs.args(si, 0), w, cs.fd))
+                            cs.fn, cs.args(si, 0), w, cs.fd, None))
         return out
     return [(f"{rule}:{entry.label}", entry.fn, entry.args, entry.wrt,
-             entry.fd)]
+             entry.fd, entry.expected)]
 
 
 def _params():
@@ -596,8 +633,8 @@ def _params():
         if rule not in present:
             continue
         for entry in RULE_CASES[rule]:
-            for pid, fn, args, wrt, fd in _expand(rule, entry):
-                out.append(pytest.param(rule, fn, args, wrt, fd, id=pid))
+            for pid, fn, args, wrt, fd, expected in _expand(rule, entry):
+                out.append(pytest.param(rule, fn, args, wrt, fd, expected, id=pid))
     return out
 
 
@@ -631,11 +668,12 @@ def test_every_rule_has_a_case():
         + ", ".join(missing))
 
 
-@pytest.mark.parametrize("rule,fn,args,wrt,fd", _params())
-def test_rule_case(rule, fn, args, wrt, fd):
+@pytest.mark.parametrize("rule,fn,args,wrt,fd,expected", _params())
+def test_rule_case(rule, fn, args, wrt, fd, expected):
     # the value passes through unchanged (also for 'nondiff' rules) ...
     value, _ = srcdiff.value_and_grad(fn, wrt=wrt)(*args)
     np.testing.assert_allclose(value, fn(*args), rtol=1e-12, atol=1e-12,
                                err_msg=srcdiff.source(fn, wrt=wrt))
     # ... and the gradient of the surrounding function matches the oracle
-    check_grad(fn, *args, wrt=wrt, fd=fd)
+    check_grad(fn, *args, wrt=wrt, fd=fd,
+               expected=None if expected is None else expected(*args))

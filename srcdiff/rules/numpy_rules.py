@@ -366,8 +366,8 @@ nondiff(np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan, np.isinf, np.i
         result=FRESH, shape="elementwise")
 nondiff(np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
         np.logical_and, np.logical_or, np.heaviside, result=FRESH, shape="broadcast")
-nondiff(np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.arange,
-        np.linspace, np.allclose, np.isclose, np.count_nonzero, np.nonzero,
+nondiff(np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort,
+        np.allclose, np.isclose, np.count_nonzero, np.nonzero,
         "ndarray.shape", "ndarray.ndim", "ndarray.size", "ndarray.dtype", "ndarray.argmax",
         "ndarray.argmin", result=FRESH)
 nondiff(np.zeros, np.ones, np.empty, result=FRESH, shape=constructed)
@@ -385,6 +385,28 @@ def _identity(shapes, constants):
     return (n, n) if type(n) is int else None
 
 
+def _linspace_shape(shapes, constants):
+    num = constants.get("num", 50)
+    return (num,) if type(num) is int and shapes[0] == () and shapes[1] == () else None
+
+
+@adjoint(np.linspace, result=FRESH, passive=("num",), shape=_linspace_shape)
+def linspace(y, start, stop, num=50):
+    w = np.linspace(0.0, 1.0, num)
+    d[start] = np.sum(d[y] * (1.0 - w))
+    d[stop] = np.sum(d[y] * w)
+
+
+@tangent(np.linspace)
+def linspace_tangent(y, start, stop, num=50):
+    w = np.linspace(0.0, 1.0, num)
+    d[y] = d[start] * (1.0 - w)
+    d[y] = d[stop] * w
+
+
+# np.arange(start, stop, step): the values move with start and step, the length
+# jumps: no derivative rule (refused where one would be needed)
+known(np.arange, result=FRESH)
 nondiff(np.eye, result=FRESH, shape=_eye)
 nondiff(np.identity, result=FRESH, shape=_identity)
 
