@@ -327,6 +327,18 @@ def np_linspace_ends(a, b):
     return np.sum(np.linspace(a, b, 5) ** 2)
 
 
+def pow_zero_base(y):
+    return np.sum(np.power(0.0, y))
+
+
+def pow_zero_exponent(x):
+    return np.sum(x ** 0.0)
+
+
+def pow_both(x, y):
+    return np.sum(x ** y)
+
+
 def np_add(x, y):
     return np.sum(np.add(x, y) * x)
 
@@ -399,7 +411,13 @@ RULE_CASES = {
     "operator.mul": [c("op_mul"), c("bcast_matrix_row")],
     "operator.truediv": [c("op_truediv")],
     "operator.pow": [c("op_pow_both"), c("op_rpow"), c("op_pow_int_const"),
-                     c("op_pow_float_const")],
+                     c("op_pow_float_const"),
+                     # the edges: 0 ** y, x ** 0 at 0, both 0 (autograd's conventions)
+                     R(pow_zero_exponent, np.array([0.0, 1.5]), fd=False),
+                     R(pow_zero_exponent, 0.0, fd=False),
+                     R(pow_both, np.array([0.0, 2.0, 1.5]), np.array([0.0, 3.0, 2.0]),
+                       wrt=(0, 1), fd=False)],
+
     "operator.matmul": [c("op_matmul_mv"), c("op_matmul_mm"),
                         c("op_matmul_quadratic"), c("op_matmul_vv")],
     "operator.neg": [c("op_neg")],
@@ -475,7 +493,9 @@ RULE_CASES = {
     "numpy.log10": [c("np_log10")],
     "numpy.sqrt": [c("np_sqrt")],
     "numpy.square": [c("np_square")],
-    "numpy.power": [c("np_power"), c("np_power_const")],
+    "numpy.power": [c("np_power"), c("np_power_const"),
+                    R(pow_zero_base, np.array([2.0, 0.5, 3.0]), fd=False),
+                    R(pow_zero_base, 2.0, fd=False)],
     "numpy.remainder": [c("np_remainder")],
     "operator.mod": [c("op_mod")],
     "numpy.sign": [c("np_sign"), R(nd_sign, _NZV)],

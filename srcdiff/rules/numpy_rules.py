@@ -121,11 +121,6 @@ def copy(y, a):
 # --- elementwise, several operands (broadcasting) -----------------------------------
 
 
-@elementwise(np.power, result=FRESH)
-def power(z, x, y):
-    return y * x ** (y - 1), z * np.log(x)
-
-
 @elementwise(np.arctan2, result=FRESH, float_valued=True)
 def arctan2(z, y, x):
     return x / (x * x + y * y), -y / (x * x + y * y)

@@ -3,9 +3,10 @@
 bits ...).  Keyed ``'operator.<name>'``; ``activity`` maps the syntax to them.
 Their NumPy spellings (``np.add`` ...) share the rules."""
 
+import gast
 import numpy as np
 
-from ..primitives import FRESH, elementwise, nondiff
+from ..primitives import FRESH, elementwise, from_partials, nondiff, variants
 
 
 @elementwise("operator.add", np.add, result=FRESH)
@@ -29,9 +30,39 @@ def truediv(z, x, y):
     return 1 / y, -z / y
 
 
-@elementwise("operator.pow", result=FRESH)
-def pow_(z, x, y):
-    return y * x ** (y - 1), z * np.log(x)
+def _power(z, x, y):
+    # (at x = 0 the exponent's derivative is 0, and x ** 0 is constant)
+    return y * x ** np.where(y, y - 1, 1), z * np.log(np.where(x, x, 1))
+
+
+def _power_constant(z, x, y):
+    return y * x ** (y - 1), None
+
+
+def _power_zero(z, x, y):
+    return 0.0 * x, None
+
+
+_POWER = {"general": from_partials(_power, "operator.pow", result=FRESH),
+          "constant": from_partials(_power_constant, "operator.pow", result=FRESH),
+          "zero": from_partials(_power_zero, "operator.pow", result=FRESH)}
+
+
+def power_variant(args, keywords):
+    """``x ** y``: plain ``y * x ** (y - 1)`` for a constant exponent (the usual
+    ``x ** 2``), forms safe at ``x = 0`` and ``y = 0`` otherwise."""
+    if keywords or len(args) != 2:
+        return None
+    exponent = args[1]
+    if isinstance(exponent, gast.UnaryOp) and isinstance(exponent.operand, gast.Constant):
+        exponent = exponent.operand
+    kind = "general"
+    if isinstance(exponent, gast.Constant) and isinstance(exponent.value, (int, float)):
+        kind = "zero" if exponent.value == 0 else "constant"
+    return _POWER[kind], dict(zip(("x", "y"), args))
+
+
+variants("operator.pow", np.power, result=FRESH, writes=("out",))(power_variant)
 
 
 @elementwise("operator.mod", result=FRESH)
