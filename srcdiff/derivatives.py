@@ -61,9 +61,11 @@ def derivative(f, wrt=0, mode="grad"):
         held = None
     if held is not None:
         hit = held.get(key)
-        if hit is not None and _current(hit[0]):
-            _stats["hits"] += 1
-            return hit
+        if hit is not None:
+            current = getattr(hit[0], "__srcdiff_current__", None)  # (_current, inlined)
+            if current is None or current():
+                _stats["hits"] += 1
+                return hit
     _stats["misses"] += 1
     result = _bound(f, wrt, mode) if isinstance(f, functools.partial) or inspect.ismethod(f) \
         else _top(plain(f), wrt, mode)
@@ -306,6 +308,8 @@ class Instance:
         self._function, self._check = loader.instantiate(unit, func, rebuild, cells)
         self.cell.cell_contents = self._function
         self.links = links
+        if not links:  # (the common case, asked at every cached grad(f): one call)
+            self.current = self._check or _always
         self._function.__srcdiff_unit__ = unit
         self._function.__srcdiff_current__ = self.current
         if unit.rebuild is not None:
@@ -319,12 +323,11 @@ class Instance:
         was made from?"""
         if self._function is None:
             self._make({})
-        if not self.links:
-            return self._check is None or _holds(self._check)
+            return self.current()
         seen, todo = {id(self)}, [self]
         while todo:
             instance = todo.pop()
-            if instance._check is not None and not _holds(instance._check):
+            if instance._check is not None and not instance._check():
                 return False
             for link in instance.links:
                 if id(link) not in seen:
@@ -333,11 +336,8 @@ class Instance:
         return True
 
 
-def _holds(check):
-    try:
-        return check()
-    except Exception:  # a callee that is gone: made anew, which says what is missing
-        return False
+def _always():
+    return True
 
 
 class Session:

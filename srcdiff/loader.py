@@ -23,8 +23,9 @@ anew::
     if _srcdiff_func.__code__ is not _srcdiff_code or np.sin is not _srcdiff_0:
         return _srcdiff_rebuild(x)
 
-The same test, as a function of no arguments (``check``), tells the caches
-whether a derivative they hold may be handed out again.
+The same test, as a function of no arguments (``check``, false also where a
+callee is gone), tells the caches whether a derivative they hold may be
+handed out again.
 """
 
 import ast
@@ -57,7 +58,9 @@ def compile_unit(unit):
     constants, condition = _condition(unit) if guarded else ({}, None)
     params = list(unit.injections) + ([FUNC, REBUILD] + list(constants) if guarded else [])
     returned = f"{unit.name}, {CHECK}" if guarded else f"{unit.name}, None"
-    check = (f"def {CHECK}():\n    return not ({condition})\n" if guarded else "")
+    # (the check is asked outside any call: a callee that is gone fails it)
+    check = (f"def {CHECK}():\n    try:\n        return not ({condition})\n"
+             f"    except Exception:\n        return False\n" if guarded else "")
     wrapper = (f"def {FACTORY}({', '.join(params)}):\n"
                + textwrap.indent(unit.text + check, "    ")
                + f"    return {returned}\n")
