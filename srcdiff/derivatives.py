@@ -92,6 +92,7 @@ def clear():
 
 
 def info():
+    """Sizes of the caches and how often a cached derivative was handed out."""
     return {"transformations": len(_units), "helpers": len(Session.cache), **_stats}
 
 
@@ -101,6 +102,7 @@ def _current(function):
 
 
 def plain(f):
+    """The plain Python function to transform for ``f`` (not a partial or method)."""
     func = frontend.current(frontend.unwrap(f))
     if not inspect.isfunction(func):
         raise SourceError(f"cannot differentiate {f!r}: not a Python function",
@@ -125,7 +127,7 @@ def _bound(f, wrt, mode):
         if mode == "jvp" and keywords:
             raise SourceError("jvp of a functools.partial with keyword arguments",
                               hint="write a small def that calls the function")
-        n = 1 if mode == "vjp" else len(wrt) if as_tuple else 1
+        n = len(wrt) if mode == "jvp" and as_tuple else 1  # the seed, or the tangents
 
         def result(*args, **kwargs):
             return inner(*args[:n], *bound, *args[n:], **{**keywords, **kwargs})

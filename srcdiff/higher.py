@@ -69,11 +69,6 @@ def _jvp_raw(f, wrt):
     return derivatives.derivative(f, wrt, "jvp")
 
 
-def jvp_source(f, wrt=0):
-    """The generated forward-mode source of ``f``, helper functions first."""
-    return derivatives.source(f, wrt, "jvp")
-
-
 # --- higher order -----------------------------------------------------------------
 
 
@@ -239,7 +234,8 @@ def _indices(f, wrt):
     func = derivatives.plain(func)
     code = func.__code__
     params = list(code.co_varnames[:code.co_argcount])
-    names, _ = derivatives.wrt_names(func, derivatives.shift(wrt, -shift) if shift else wrt)
+    names, _ = derivatives.wrt_names(func,
+                                     derivatives.shift(wrt, -shift) if shift else wrt)
     out = []
     for name in names:
         if name not in params:
