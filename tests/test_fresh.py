@@ -3,7 +3,8 @@
 reloaded, both a derivative taken before the change and one taken after it
 differentiate the code that ``f`` runs now.  Each case is checked against
 finite differences of ``f`` as it is after the change (and autograd where
-it can trace the function), in reverse mode, forward mode and the Hessian."""
+it can trace the function), in reverse mode, forward mode, the Hessian and
+the second derivative (grad of the generated grad)."""
 
 import importlib
 import itertools
@@ -60,6 +61,7 @@ class Derivatives:
         self.grad = srcdiff.grad(f)
         self.jvp = srcdiff.jvp(f)
         self.hessian = srcdiff.hessian(f)
+        self.second = srcdiff.derivative(f, order=2)   # grad of the generated grad
 
     def check(self, autograd=True):
         f = self.f
@@ -72,7 +74,8 @@ class Derivatives:
             value, tangent = jvp(X, 1.0)
             assert value == pytest.approx(f(X), rel=1e-12)
             np.testing.assert_allclose(tangent, expected, rtol=1e-6, atol=1e-9)
-        for hessian in (self.hessian, srcdiff.hessian(f)):
+        for hessian in (self.hessian, srcdiff.hessian(f), self.second,
+                        srcdiff.derivative(f, order=2)):
             np.testing.assert_allclose(hessian(X), hessian_fd(f, X), rtol=1e-4, atol=1e-6)
 
 
