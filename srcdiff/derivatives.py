@@ -257,6 +257,7 @@ class Unit:
         self.name = self.node = self.text = None        # set by the pipeline
         self.injections, self.deps, self.assumptions = {}, [], []
         self.template = self.check = self.filename = None  # set by the loader
+        self.guards_code = True   # does its guard test the function's __code__?
         self.instances = weakref.WeakKeyDictionary()    # function object -> Instance
 
     @property
@@ -303,10 +304,11 @@ class Instance:
             if isinstance(spec, Instance):
                 cells[name] = spec.cell
                 links.append(spec)
-        unit, func = self.unit, self.func
+        unit, func, cell = self.unit, self.func, self.cell
 
         def rebuild(*args, **kwargs):
-            return unit.rebuild(func)(*args, **kwargs)
+            fresh = cell.cell_contents = unit.rebuild(func)  # callers now call it directly
+            return fresh(*args, **kwargs)
         self._function, self._check = loader.instantiate(unit, func, rebuild, cells)
         self.cell.cell_contents = self._function
         self.links = links
@@ -376,7 +378,9 @@ class Session:
             if unit is None:
                 rebuild = None if local else functools.partial(_helper, active=tuple(active),
                                                                mode=mode)
-                unit = self.build(Unit(info, rebuild), full_key, list(active), mode)
+                unit = Unit(info, rebuild)
+                unit.guards_code = False  # (its callers test the code they call)
+                unit = self.build(unit, full_key, list(active), mode)
                 cache[full_key] = unit
         return unit if local else unit.instance(info.func)
 

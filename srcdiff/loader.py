@@ -30,6 +30,7 @@ handed out again.
 
 import ast
 import hashlib
+import itertools
 import linecache
 import math
 import textwrap
@@ -84,14 +85,20 @@ def compile_unit(unit):
 
 
 def _condition(unit):
-    """The guard's test (true when the unit no longer fits) and its constants."""
-    constants = {CODE: unit.info.func.__code__}
-    tests = [f"{FUNC}.__code__ is not {CODE}"]
+    """The guard's test (true when the unit no longer fits) and its constants
+    (``False`` when there is nothing to test: the compiler drops the guard)."""
+    tests, constants = [], {}
+    if unit.guards_code:
+        # (a called function's derivative tests not its own code: its callers
+        # test the code of what they call, and it is cached by code)
+        tests.append(f"{FUNC}.__code__ is not {CODE}")
+        constants[CODE] = unit.info.func.__code__
     if hasattr(unit.info.func, "__srcdiff_current__"):  # srcdiff's own output
         tests.append(f"not {FUNC}.__srcdiff_current__()")
+    numbers = itertools.count()
 
     def constant(value):
-        name = f"{RESERVED}{len(constants) - 1}"  # _srcdiff_0, _srcdiff_1 ...
+        name = f"{RESERVED}{next(numbers)}"  # _srcdiff_0, _srcdiff_1 ...
         constants[name] = value
         return name
 
@@ -104,7 +111,7 @@ def _condition(unit):
             tests.append(f"{expr}.__code__ is not {constant(code)}")
         if hasattr(value, "__srcdiff_current__"):
             tests.append(f"not {expr}.__srcdiff_current__()")
-    return constants, " or ".join(tests)
+    return constants, " or ".join(tests) or "False"
 
 
 def _insert_guard(factory, name, condition):
