@@ -203,7 +203,9 @@ def _node_of(func, filename):
         f"the source of {func.__qualname__} in {filename} has changed since the "
         "function was defined",
         function=func.__name__, filename=filename, lineno=code.co_firstlineno,
-        hint="reload the module (or restart) so code and source agree")
+        hint="this function object runs code its file no longer holds: differentiate "
+             "the function as defined now (after importlib.reload, take it from the "
+             "module again)")
 
 
 def _agrees(node, code, filename):
