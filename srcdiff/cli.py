@@ -8,6 +8,7 @@ import sys
 
 from . import api
 from .errors import SrcdiffError
+from .higher import derivative
 
 
 def _parser():
@@ -83,7 +84,6 @@ def main(argv=None, stdout=None):
             text = api.source(func, wrt=wrt, mode="jvp")
         else:
             if args.order > 1:
-                from .higher import derivative
                 func = derivative(func, order=args.order - 1, wrt=wrt)
             mode = "value_and_grad" if args.value else "grad"
             text = api.source(func, wrt=wrt, mode=mode)

@@ -32,6 +32,8 @@ HINTS = {
     gast.With: "move the with-block outside the differentiated function; for "
                "TensorFlow's stop_recording use srcdiff.stop_gradient(x)",
     gast.Yield: "generators are not differentiable; return a value",
+    gast.AsyncFunctionDef: "differentiate a plain def that returns the value",
+    gast.Await: "await outside the differentiated function",
     gast.YieldFrom: "generators are not differentiable; return a value",
     gast.Starred: "pass the arguments one by one",
     gast.NamedExpr: "assign on its own line",
@@ -59,6 +61,11 @@ class Fence:
             col=getattr(node, "col_offset", None), hint=hint)
 
     def check_function(self, fn, top=True):
+        if isinstance(fn, gast.AsyncFunctionDef):  # (a generator is refused at its yield)
+            self.fail(fn, "an 'async def' function (calling it makes a coroutine or an "
+                          "asynchronous generator, not a value)",
+                      "differentiate a plain def that returns the value; await or "
+                      "iterate outside it")
         args = fn.args
         if args.vararg is not None or args.kwarg is not None:
             bad = args.vararg or args.kwarg

@@ -38,9 +38,9 @@ from . import primitives, runtime
 from .abstract import SCALAR
 from .activity import Compound
 from .errors import NoRuleError, UnsupportedSyntaxError
+from .frontend import bind_params, callee
 from .normalize import assign, load, store
 from . import reverse
-from .reverse import bind_params, callee
 from .trees import clone
 
 _INACTIVE = "__srcdiff_inactive__"
@@ -57,18 +57,6 @@ def call(func, args, keywords=()):
 
 def attr(base, name):
     return gast.Attribute(value=load(base), attr=name, ctx=gast.Load())
-
-
-class Session(reverse.Session):
-    """One forward-mode request; builds the JVPs of called functions on demand."""
-
-    cache = {}  # (code, active params) -> Unit, shared by all forward sessions
-
-    def jvp_unit(self, info, active, key):
-        from . import pipeline
-        return self.unit(info, active, key,
-                         lambda full_key: pipeline.build_jvp_unit(info, active, self,
-                                                                  full_key))
 
 
 class Forward:

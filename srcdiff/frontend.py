@@ -3,7 +3,13 @@
 The function's node is taken from the parse of its whole file (so line and
 column numbers in errors are the real ones), matched by name and first line.
 Everything that depends on the Python version or on how the callable was
-made (lambda, decorator, bound method, srcdiff's own output) is settled here.
+made (lambda, decorator, bound method, srcdiff's own output) is settled here,
+and so is what a call inside the function resolves to (``callee``).
+
+``FunctionInfo.lookup`` notes every free name the transformation resolved;
+``assumptions`` turns them into the callees (``helper``, ``m.helper``,
+``np.sin``) whose identity the generated code relies on: the loader checks
+them at every call of the derivative (see ``derivatives.py``).
 """
 
 import dis
@@ -12,10 +18,13 @@ import dataclasses
 import inspect
 import linecache
 import textwrap
+import types
 
 import gast
 
-from .errors import SourceError
+from .errors import NoRuleError, SourceError
+from .normalize import LocalDef, load
+from .trees import clone
 
 
 @dataclasses.dataclass
@@ -27,14 +36,19 @@ class FunctionInfo:
     globals: dict
     closure: dict           # free variable name -> value
     local_scope: dict = dataclasses.field(default_factory=dict)  # sibling nested defs
+    freevars: tuple = ()    # every free variable (also those not yet assigned)
+    resolved: dict = dataclasses.field(default_factory=dict)  # names lookup() found
 
     def lookup(self, name):
         """Value of a free name as the function sees it (KeyError if none)."""
         if name in self.closure:
-            return self.closure[name]
-        if name in self.globals:
-            return self.globals[name]
-        return getattr(builtins, name)
+            value = self.closure[name]
+        elif name in self.globals:
+            value = self.globals[name]
+        else:
+            value = getattr(builtins, name)
+        self.resolved[name] = value
+        return value
 
 
 _file_trees = {}  # (filename, hash of its text) -> index of its parse (see _index)
@@ -148,31 +162,7 @@ def read_function(func):
             hint="pass a function defined with def or lambda in a file")
     code = func.__code__
     filename = code.co_filename
-    index = _parse_file(filename)
-    if index is None:
-        raise SourceError(
-            f"no source available for {func.__qualname__} (file {filename!r})",
-            function=func.__name__,
-            hint="define the function in a .py file (or a notebook cell); "
-                 "srcdiff reads the source")
-    nodes = _find_node(index, code)
-    if len(nodes) != 1:
-        what = "several lambdas with the same arguments" if nodes else "its definition"
-        raise SourceError(
-            f"cannot locate the source of {func.__qualname__}: found {what} "
-            f"at line {code.co_firstlineno}",
-            function=func.__name__, filename=filename, lineno=code.co_firstlineno,
-            hint="give the function its own def")
-    node = nodes[0]
-    if isinstance(node, gast.FunctionDef) and not filename.startswith("<srcdiff ") \
-            and not _same_code(node, code, filename):
-        # (srcdiff's own output is registered under a name hashed from its text:
-        # it cannot go stale, and it compiles only inside its factory)
-        raise SourceError(
-            f"the source of {func.__qualname__} in {filename} has changed since the "
-            "function was defined",
-            function=func.__name__, filename=filename, lineno=code.co_firstlineno,
-            hint="reload the module (or restart) so code and source agree")
+    node = _node_of(func, filename)
     if isinstance(node, gast.Lambda):
         ret = gast.Return(value=node.body)
         gast.copy_location(ret, node.body)
@@ -189,7 +179,211 @@ def read_function(func):
             except ValueError:  # empty cell: not yet assigned
                 pass
     return FunctionInfo(func=func, node=node, name=name, filename=filename,
-                        globals=func.__globals__, closure=closure)
+                        globals=func.__globals__, closure=closure,
+                        freevars=code.co_freevars)
+
+
+def _node_of(func, filename):
+    """The def (or lambda) of ``func`` in its file, checked against its code; the
+    file is read again once where linecache may hold an older text (a module
+    edited and reloaded)."""
+    code = func.__code__
+    for again in (False, True):
+        try:
+            node = _located(func, filename)
+        except SourceError:
+            if again or not _reread(filename):
+                raise
+            continue
+        if _agrees(node, code, filename):
+            return node
+        if again or not _reread(filename):
+            break
+    raise SourceError(
+        f"the source of {func.__qualname__} in {filename} has changed since the "
+        "function was defined",
+        function=func.__name__, filename=filename, lineno=code.co_firstlineno,
+        hint="this function object runs code its file no longer holds: differentiate "
+             "the function as defined now (after importlib.reload, take it from the "
+             "module again)")
+
+
+def _agrees(node, code, filename):
+    # (srcdiff's own output is registered under a name hashed from its text:
+    # it cannot go stale, and it compiles only inside its factory)
+    return not isinstance(node, gast.FunctionDef) or filename.startswith("<srcdiff ") \
+        or _same_code(node, code, filename)
+
+
+def _reread(filename):
+    """Read a file again that linecache may hold stale (an edited module that was
+    reloaded); False when there is nothing to read again."""
+    entry = linecache.cache.get(filename)
+    if entry is None or len(entry) != 4 or entry[1] is None:  # not from a file
+        return False
+    linecache.updatecache(filename)
+    return True
+
+
+def _located(func, filename):
+    """The def (or lambda) node of ``func`` in its file's current text."""
+    code = func.__code__
+    index = _parse_file(filename)
+    if index is None:
+        raise SourceError(
+            f"no source available for {func.__qualname__} (file {filename!r})",
+            function=func.__name__,
+            hint="define the function in a .py file (or a notebook cell); "
+                 "srcdiff reads the source")
+    nodes = _find_node(index, code)
+    if len(nodes) != 1:
+        what = "several lambdas with the same arguments" if nodes else "its definition"
+        raise SourceError(
+            f"cannot locate the source of {func.__qualname__}: found {what} "
+            f"at line {code.co_firstlineno}",
+            function=func.__name__, filename=filename, lineno=code.co_firstlineno,
+            hint="give the function its own def")
+    return nodes[0]
+
+
+def current(func):
+    """A derivative srcdiff generated earlier, as it is now: the code it came
+    from may have changed since (its ``__srcdiff_current__`` says so); any
+    other function as it is."""
+    while not getattr(func, "__srcdiff_current__", _always)():
+        func = unwrap(func.__srcdiff_refresh__())
+    return func
+
+
+def _always():
+    return True
+
+
+# --- calls inside the function ----------------------------------------------------
+
+
+def callee(transform, op):
+    """What a call of the user's own function (``op.kind`` 'user' or 'local')
+    resolves to: (FunctionInfo, its def, cache key, leading arguments such as a
+    bound ``self``, trailing lifted arguments).  Shared by reverse and forward."""
+    if op.kind == "local":
+        local = op.callee
+        scope = dict(transform.info.local_scope)
+        for ld in transform.norm.local_defs.values():
+            user = transform.norm.versions.get(ld.name, ld.name)
+            scope[user] = LocalDef(name=user, node=ld.node, lifted=list(ld.lifted_user),
+                                   lifted_user=list(ld.lifted_user), original=ld.original)
+        fn = _with_siblings(local.node, scope)
+        outer = transform.info
+        info = FunctionInfo(func=None, node=fn, name=fn.name, filename=outer.filename,
+                            globals=outer.globals, closure=outer.closure,
+                            local_scope=scope, freevars=outer.freevars,
+                            resolved=outer.resolved)
+        return info, fn, ("local", id(fn)), [], [load(n) for n in local.lifted]
+    func, bound_self, func_expr = op.callee
+    try:
+        func = current(func)
+        info = read_function(func)
+    except Exception as exc:  # no source: refuse at the call site
+        transform.fail(NoRuleError, op.stmt, f"cannot differentiate the call of "
+                       f"{op.callee_name}: {getattr(exc, 'message', exc)}")
+    prefix = [clone(func_expr.value)] if bound_self is not None else []
+    return info, info.node, ("code", func.__code__), prefix, []
+
+
+def _with_siblings(fn, scope):
+    """``fn`` with the nested functions it calls defined inside it, so that its
+    forward sweep can call them (they close over ``fn``'s lifted parameters)."""
+    needed, todo = [], [fn]
+    while todo:
+        node = todo.pop()
+        for n in gast.walk(node):
+            if isinstance(n, gast.Name) and n.id in scope and n.id != fn.name \
+                    and n.id not in needed:
+                needed.append(n.id)
+                todo.append(scope[n.id].original)
+    if not needed:
+        return fn
+    fn = clone(fn)
+    fn.body = [clone(scope[n].original) for n in sorted(needed)] + fn.body
+    return fn
+
+
+def bind_params(fn, args, keywords):
+    """Map call arguments to the parameters of a (gast) def: name -> atom."""
+    a = fn.args
+    positional = [p.id for p in a.posonlyargs + a.args]
+    kwonly = [p.id for p in a.kwonlyargs]
+    if len(args) > len(positional):
+        return None
+    bound = dict(zip(positional, args))
+    for k in keywords:
+        if k.arg in bound or k.arg not in positional + kwonly:
+            return None
+        bound[k.arg] = k.value
+    return bound
+
+
+# --- what the generated code relies on ---------------------------------------------
+
+
+def assumptions(info):
+    """The callees the transformation resolved by name, as ``(chain, value)``:
+    each attribute chain that the function calls (``helper``, ``m.helper``,
+    ``np.sin``) rooted at a free name that ``lookup`` found, with the object it
+    names now; and such a name read otherwise (``np`` in ``np.pi``) if it is a
+    module or callable.  Data (``scale``, ``X``) is read live by the generated
+    code and is not listed.  A chain that names a new object at each reading (a
+    property) cannot be checked and is left out."""
+    resolved = info.resolved
+    chains, roots = [], []
+    for node in gast.walk(info.node):
+        if isinstance(node, gast.Call):
+            chain = _chain(node.func)
+            if chain and chain[0] in resolved and chain not in chains:
+                chains.append(chain)
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) \
+                and node.id in resolved and (node.id,) not in roots:
+            roots.append((node.id,))
+    called = {c[0] for c in chains}
+    chains += [r for r in roots if r[0] not in called and r not in chains]
+    out = []
+    for chain in chains:
+        try:
+            value, again = _follow(info, chain), _follow(info, chain)
+        except Exception:  # (a property that raises: nothing the transformation used)
+            continue
+        if not _same(value, again):
+            continue
+        if callable(value) or isinstance(value, types.ModuleType):
+            out.append((chain, value))
+    return out
+
+
+def _chain(node):
+    """``np.linalg.norm`` -> ('np', 'linalg', 'norm'); None for anything else."""
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return None
+    return (node.id,) + tuple(reversed(parts))
+
+
+def _follow(info, chain):
+    value = info.closure[chain[0]] if chain[0] in info.closure else \
+        info.globals[chain[0]] if chain[0] in info.globals else getattr(builtins, chain[0])
+    for name in chain[1:]:
+        value = getattr(value, name)
+    return value
+
+
+def _same(a, b):
+    """Is ``b`` what ``a`` was (a bound method is made anew at each reading)?"""
+    if isinstance(a, types.MethodType):
+        return a == b
+    return a is b
 
 
 def location(info, node):

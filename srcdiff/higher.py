@@ -19,15 +19,14 @@
 
 import functools
 import inspect
-import weakref
 
 import numpy as np
 
-from . import api, forward, frontend, pipeline, reverse, runtime
-from .errors import OrderError, OutputError, SourceError, WrtError
+from . import derivatives, runtime
+from .errors import OrderError, OutputError, WrtError
 
-_units = {}                                   # (code, names, as_tuple, kind) -> Unit
-_functions = weakref.WeakKeyDictionary()      # function -> {(wrt, kind): result}
+# the cache of every derivative (tests reach the JVPs held for a function here)
+_functions = derivatives.results
 
 
 # --- jvp --------------------------------------------------------------------------
@@ -60,80 +59,14 @@ def _tangent_last(raw, as_tuple):
     return jvp_function
 
 
+def _grad(f, wrt):
+    return derivatives.derivative(f, wrt, "grad")[0]
+
+
 def _jvp_raw(f, wrt):
-    """The generated function ``(*tangents, *args) -> (value, tangent)``."""
-    if isinstance(wrt, list):
-        wrt = tuple(wrt)
-    try:
-        cached = _functions.get(f, {}).get((wrt, "jvp"))
-    except TypeError:
-        cached = None
-    if cached is not None:
-        return cached
-    result = _build_jvp(f, wrt)
-    try:
-        _functions.setdefault(f, {})[(wrt, "jvp")] = result
-    except TypeError:
-        pass
-    return result
-
-
-def _build_jvp(f, wrt):
-    if isinstance(f, functools.partial):
-        if f.keywords:
-            raise SourceError("jvp of a functools.partial with keyword arguments",
-                              hint="write a small def that calls the function")
-        raw, as_tuple = _jvp_raw(f.func, api._shift(wrt, len(f.args)))
-        n = len(raw.__srcdiff_unit__.wrt)
-        bound = f.args
-
-        def partial_raw(*a, **k):
-            return raw(*a[:n], *bound, *a[n:], **k)
-        partial_raw.__srcdiff_unit__ = raw.__srcdiff_unit__
-        return partial_raw, as_tuple
-    if inspect.ismethod(f):
-        raw, as_tuple = _jvp_raw(f.__func__, api._shift(wrt, 1))
-        n = len(raw.__srcdiff_unit__.wrt)
-        owner = f.__self__
-
-        def method_raw(*a, **k):
-            return raw(*a[:n], owner, *a[n:], **k)
-        method_raw.__srcdiff_unit__ = raw.__srcdiff_unit__
-        return method_raw, as_tuple
-    func = _plain(f)
-    names, as_tuple = api._wrt_names(func, wrt)
-    key = (func.__code__, names, as_tuple, "jvp")
-    unit = _units.get(key)
-    if unit is None:
-        info = frontend.read_function(func)
-        unit = pipeline.build_jvp_unit(info, list(names), forward.Session(optimize=True),
-                                       ("top",) + key)
-        unit.wrt = names
-        _units[key] = unit
-        raw = unit.function
-    else:
-        raw = api._rebind(unit, func)
-    raw.__defaults__ = func.__defaults__  # tangents come first: still aligned to the end
-    raw.__kwdefaults__ = func.__kwdefaults__
-    raw.__srcdiff_unit__ = unit
-    raw.__doc__ = (f"Value and directional derivative of {func.__qualname__} with "
-                   f"respect to {', '.join(names)} (srcdiff forward mode); the "
-                   f"tangents come first.")
-    return raw, as_tuple
-
-
-def _plain(f):
-    func = frontend.unwrap(f)
-    if not inspect.isfunction(func):
-        raise SourceError(f"cannot differentiate {f!r}: not a Python function",
-                          hint="srcdiff differentiates functions written in Python")
-    return func
-
-
-def jvp_source(f, wrt=0):
-    """The generated forward-mode source of ``f``, helper functions first."""
-    raw, _ = _jvp_raw(f, wrt)
-    return "\n\n".join(u.text for u in pipeline.all_units(raw.__srcdiff_unit__))
+    """The generated function ``(*tangents, *args) -> (value, tangent)``, and
+    whether ``wrt`` is a tuple."""
+    return derivatives.derivative(f, wrt, "jvp")
 
 
 # --- higher order -----------------------------------------------------------------
@@ -153,7 +86,7 @@ def derivative(f, order=1, wrt=0):
                        hint="use hessian(f, wrt) for mixed second derivatives")
     d = f
     for _ in range(order):
-        d = api.grad(d, wrt=wrt)
+        d = _grad(d, wrt)
     return d
 
 
@@ -161,7 +94,7 @@ def hvp(f, wrt=0):
     """Hessian-vector product without forming the Hessian:
     ``hvp(f, wrt)(*args, v)`` is ``H @ v`` (forward mode over the generated
     gradient)."""
-    gradient = api.grad(f, wrt=wrt)
+    gradient = _grad(f, wrt)
     inner = _jvp_raw(gradient, wrt)[0]
     as_tuple = isinstance(wrt, (tuple, list))
 
@@ -180,7 +113,7 @@ def hessian(f, wrt=0):
     Forward over reverse: one JVP of the generated gradient per basis vector of
     the argument (a Python loop over the basis; the gradient code, with its
     reductions, is not elementwise, so the basis cannot go through at once)."""
-    gradient = api.grad(f, wrt=wrt)
+    gradient = _grad(f, wrt)
     inner = _jvp_raw(gradient, wrt)[0]
     as_tuple = isinstance(wrt, (tuple, list))
     indices = _indices(f, wrt)
@@ -281,40 +214,7 @@ def _reverse_jacobian(f, wrt, x, args, kwargs):
 
 def _vjp_function(f, wrt):
     """The generated vector-Jacobian product ``(y_bar, *args) -> x_bar``."""
-    try:
-        cached = _functions.get(f, {}).get((wrt, "vjp"))
-    except TypeError:
-        cached = None
-    if cached is not None:
-        return cached
-    if isinstance(f, functools.partial) or inspect.ismethod(f):
-        bound = list(f.args) if isinstance(f, functools.partial) else [f.__self__]
-        inner = _vjp_function(f.func if isinstance(f, functools.partial) else f.__func__,
-                              api._shift(wrt, len(bound)))
-        kw = dict(f.keywords) if isinstance(f, functools.partial) else {}
-
-        def result(seed, *a, **k):
-            return inner(seed, *bound, *a, **{**kw, **k})
-    else:
-        func = _plain(f)
-        names, as_tuple = api._wrt_names(func, wrt)
-        key = (func.__code__, names, as_tuple, "vjp")
-        unit = _units.get(key)
-        if unit is None:
-            info = frontend.read_function(func)
-            unit = pipeline.build_unit(info, list(names), "vjp",
-                                       reverse.Session(optimize=True), ("top",) + key)
-            _units[key] = unit
-            result = unit.function
-        else:
-            result = api._rebind(unit, func)
-        result.__defaults__ = func.__defaults__
-        result.__kwdefaults__ = func.__kwdefaults__
-    try:
-        _functions.setdefault(f, {})[(wrt, "vjp")] = result
-    except TypeError:
-        pass
-    return result
+    return derivatives.derivative(f, wrt, "vjp")[0]
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -331,10 +231,11 @@ def _indices(f, wrt):
         else:
             shift -= 1
             func = func.__func__
-    func = _plain(func)
+    func = derivatives.plain(func)
     code = func.__code__
     params = list(code.co_varnames[:code.co_argcount])
-    names, _ = api._wrt_names(func, api._shift(wrt, -shift) if shift else wrt)
+    names, _ = derivatives.wrt_names(func,
+                                     derivatives.shift(wrt, -shift) if shift else wrt)
     out = []
     for name in names:
         if name not in params:
@@ -377,10 +278,4 @@ def _check_output(y, f):
 
 def _name(f):
     return getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or repr(f)
-
-
-def clear_cache():
-    _units.clear()
-    _functions.clear()
-    forward.Session.cache.clear()
 

@@ -9,6 +9,10 @@
 6. optimize   folding, copy propagation, inlining, dead code, to a fixed point
 7. codegen    gast -> ast -> text
 8. loader     compile, register in linecache, bind to the function's globals
+
+The unit to fill is handed in by ``derivatives.Session`` (which caches units
+and registers the one being built, for recursion); so is the session, which
+builds the derivatives of called functions on demand.
 """
 
 import contextlib
@@ -16,7 +20,7 @@ import gc
 
 import gast
 
-from . import activity, codegen, fence, frontend, loader, normalize, optimize, reverse
+from . import activity, codegen, fence, forward, frontend, loader, normalize, optimize, reverse
 from .trees import nodes
 
 
@@ -34,78 +38,67 @@ def _collector_paused():
             gc.enable()
 
 
-def build_unit(info, wrt, mode, session, key, as_tuple=False, arg_shapes=None):
-    """Run steps 2-8 for one function; returns a loaded ``reverse.Unit``.
+def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None):
+    """Run steps 2-8 for one function, filling ``unit`` (a ``derivatives.Unit``).
 
     ``arg_shapes`` (parameter -> exact shape) specialises the code to argument
     shapes: broadcasting is then undone with plain NumPy where shapes differ and
     not at all where they cannot."""
     with _collector_paused():
-        return _build_unit(info, wrt, mode, session, key, as_tuple, arg_shapes)
+        _build_unit(unit, info, wrt, mode, session, as_tuple, arg_shapes)
 
 
-def _build_unit(info, wrt, mode, session, key, as_tuple, arg_shapes):
+def _build_unit(unit, info, wrt, mode, session, as_tuple, arg_shapes):
     fence.check(info)                                           # 2
     norm = normalize.normalize(info)                            # 3
     base = f"{info.name}_vjp" if mode == "vjp" else (
         f"d{info.name}" if mode == "grad" else f"value_and_d{info.name}")
-    name = norm.namer.fresh(base)
-    unit = reverse.Unit(name, None, info, {}, [])
-    session.in_progress[key] = unit
-    try:
-        analysis = activity.analyze(info, norm, wrt, arg_shapes)  # 4
-        rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, name,
-                              as_tuple)
-        fn = rev.run()                                          # 5
-        if session.optimize:
-            # (code specialised on shapes is not the one people read: the
-            # user's own names used once are inlined too, freeing arrays sooner)
-            temps = norm.temps | _template_temps(rev) | (
-                _assigned(fn) - set(norm.params) if arg_shapes else set())
-            fn = optimize.optimize(fn, temps, rev.aliases, info.lookup)  # 6
-        unit.node = fn
-        unit.text = codegen.to_source(fn)                       # 7
-        unit.injections = {rev.aliases["np"]: "numpy", rev.aliases["math"]: "math",
-                           rev.aliases["rt"]: "runtime", **info.closure,
-                           **rev.injections}
-        unit.deps = rev.deps
-        loader.compile_unit(unit)                               # 8
-    finally:
-        del session.in_progress[key]
-    return unit
+    unit.name = norm.namer.fresh(base)
+    analysis = activity.analyze(info, norm, wrt, arg_shapes)    # 4
+    rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, unit.name, as_tuple)
+    fn = rev.run()                                              # 5
+    if session.optimize:
+        # (code specialised on shapes is not the one people read: the
+        # user's own names used once are inlined too, freeing arrays sooner)
+        temps = norm.temps | _template_temps(rev) | (
+            _assigned(fn) - set(norm.params) if arg_shapes else set())
+        fn = optimize.optimize(fn, temps, rev.aliases, info.lookup)  # 6
+    _finish(unit, info, fn, rev)
 
 
-def build_jvp_unit(info, wrt, session, key):
+def build_jvp_unit(unit, info, wrt, session):
     """Steps 2-8 in forward mode: a function ``(*tangents, *args) -> (value, tangent)``."""
     with _collector_paused():
-        return _build_jvp_unit(info, wrt, session, key)
+        _build_jvp_unit(unit, info, wrt, session)
 
 
-def _build_jvp_unit(info, wrt, session, key):
-    from . import forward
+def _build_jvp_unit(unit, info, wrt, session):
     fence.check(info)                                           # 2
     norm = normalize.normalize(info)                            # 3
-    name = norm.namer.fresh(f"{info.name}_jvp")
-    unit = reverse.Unit(name, None, info, {}, [])
-    session.in_progress[key] = unit
-    try:
-        analysis = activity.analyze(info, norm, wrt)            # 4
-        fwd = forward.Forward(info, norm, analysis, wrt, session, name)
-        fn = fwd.run()                                          # 5
-        if session.optimize:
-            fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup)  # 6
-        unit.node = fn
-        unit.text = codegen.to_source(fn)                       # 7
-        unit.injections = {fwd.aliases["np"]: "numpy", fwd.aliases["math"]: "math",
-                           fwd.aliases["rt"]: "runtime", **info.closure,
-                           **fwd.injections}
-        unit.deps = fwd.deps
-        unit.batchable = fwd.batchable and all(
-            getattr(dep, "batchable", False) for dep in fwd.deps)
-        loader.compile_unit(unit)                               # 8
-    finally:
-        del session.in_progress[key]
-    return unit
+    unit.name = norm.namer.fresh(f"{info.name}_jvp")
+    analysis = activity.analyze(info, norm, wrt)                # 4
+    fwd = forward.Forward(info, norm, analysis, wrt, session, unit.name)
+    fn = fwd.run()                                              # 5
+    if session.optimize:
+        fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup)  # 6
+    unit.batchable = fwd.batchable and all(
+        getattr(dep, "batchable", False) for dep in fwd.deps)
+    _finish(unit, info, fn, fwd)
+
+
+def _finish(unit, info, fn, transform):
+    """Steps 7 and 8 (the same in both modes)."""
+    unit.node = fn
+    unit.text = codegen.to_source(fn)                           # 7
+    aliases = transform.aliases
+    # every free variable of the function is handed in, also one not assigned
+    # yet: the loader links the function's own cells, so they are read live
+    closure = {v: info.closure.get(v) for v in info.freevars if not loader.reserved(v)}
+    unit.injections = {aliases["np"]: "numpy", aliases["math"]: "math",
+                       aliases["rt"]: "runtime", **closure, **transform.injections}
+    unit.deps = transform.deps
+    unit.assumptions = frontend.assumptions(info) if info.func is not None else []
+    loader.compile_unit(unit)                                   # 8
 
 
 def _assigned(fn):
@@ -126,10 +119,12 @@ def read(func):
 
 
 def all_units(unit):
-    """The unit and every helper it uses, helpers first, each once."""
+    """The unit and every helper it uses, helpers first, each once (a helper
+    used by several function objects of one code is one unit)."""
     seen, order = set(), []
 
     def visit(u):
+        u = getattr(u, "unit", u)  # an instance: its unit
         if id(u) in seen:
             return
         seen.add(id(u))

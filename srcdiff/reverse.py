@@ -28,10 +28,11 @@ import math
 import gast
 import numpy as np
 
-from . import frontend, normalize, primitives, runtime
+from . import primitives, runtime
 from .abstract import SCALAR, concrete
 from .activity import Compound, Op
 from .errors import NoRuleError, UnsupportedSyntaxError
+from .frontend import bind_params, callee
 from .normalize import assign, load, store
 from .trees import clone, replace_reads
 
@@ -58,64 +59,6 @@ def index_value(node):
     if isinstance(node, gast.Tuple):
         return gast.Tuple(elts=[index_value(e) for e in node.elts], ctx=gast.Load())
     return clone(node)
-
-
-def bind_params(fn, args, keywords):
-    """Map call arguments to the parameters of a (gast) def: name -> atom."""
-    a = fn.args
-    positional = [p.id for p in a.posonlyargs + a.args]
-    kwonly = [p.id for p in a.kwonlyargs]
-    if len(args) > len(positional):
-        return None
-    bound = dict(zip(positional, args))
-    for k in keywords:
-        if k.arg in bound or k.arg not in positional + kwonly:
-            return None
-        bound[k.arg] = k.value
-    return bound
-
-
-class Unit:
-    """One generated function, compiled on its own with its globals."""
-
-    def __init__(self, name, node, info, injections, deps):
-        self.name = name
-        self.node = node
-        self.info = info
-        self.injections = injections
-        self.deps = deps
-        self.function = None   # set by the loader
-        self.text = None       # set by codegen
-
-
-class Session:
-    """One transformation request; builds the derivatives of called functions
-    (VJPs here, JVPs in ``forward.Session``) on demand, each once."""
-
-    cache = {}  # (code, active params) -> Unit, shared by all sessions
-
-    def __init__(self, optimize=True):
-        self.optimize = optimize
-        self.in_progress = {}
-        self.local_cache = {}
-
-    def unit(self, info, active, key, build):
-        """The unit for (key, active), from a cache or made by ``build(full_key)``;
-        a unit still being made is returned as it is (recursion)."""
-        full_key = (key, tuple(active))
-        if full_key in self.in_progress:
-            return self.in_progress[full_key]
-        cache = self.cache if key[0] == "code" else self.local_cache
-        unit = cache.get(full_key)
-        if unit is None:
-            unit = cache[full_key] = build(full_key)
-        return unit
-
-    def vjp_unit(self, info, active, key):
-        from . import pipeline
-        return self.unit(info, active, key,
-                         lambda full_key: pipeline.build_unit(info, active, "vjp", self,
-                                                              full_key))
 
 
 class Reverse:
@@ -1113,51 +1056,6 @@ def _primal_reads(block, rev):
     return reads
 
 
-def callee(transform, op):
-    """What a call of the user's own function (``op.kind`` 'user' or 'local')
-    resolves to: (FunctionInfo, its def, cache key, leading arguments such as a
-    bound ``self``, trailing lifted arguments).  Shared by reverse and forward."""
-    if op.kind == "local":
-        local = op.callee
-        scope = dict(transform.info.local_scope)
-        for ld in transform.norm.local_defs.values():
-            user = transform.norm.versions.get(ld.name, ld.name)
-            scope[user] = normalize.LocalDef(name=user, node=ld.node,
-                                             lifted=list(ld.lifted_user),
-                                             lifted_user=list(ld.lifted_user),
-                                             original=ld.original)
-        fn = _with_siblings(local.node, scope)
-        info = frontend.FunctionInfo(func=None, node=fn, name=fn.name,
-                                     filename=transform.info.filename,
-                                     globals=transform.info.globals,
-                                     closure=transform.info.closure, local_scope=scope)
-        return info, fn, ("local", id(fn)), [], [load(n) for n in local.lifted]
-    func, bound_self, func_expr = op.callee
-    try:
-        info = frontend.read_function(func)
-    except Exception as exc:  # no source: refuse at the call site
-        transform.fail(NoRuleError, op.stmt, f"cannot differentiate the call of "
-                       f"{op.callee_name}: {getattr(exc, 'message', exc)}")
-    prefix = [clone(func_expr.value)] if bound_self is not None else []
-    return info, info.node, ("code", func.__code__), prefix, []
-
-
-def _with_siblings(fn, scope):
-    """``fn`` with the nested functions it calls defined inside it, so that its
-    forward sweep can call them (they close over ``fn``'s lifted parameters)."""
-    needed, todo = [], [fn]
-    while todo:
-        node = todo.pop()
-        for n in gast.walk(node):
-            if isinstance(n, gast.Name) and n.id in scope and n.id != fn.name \
-                    and n.id not in needed:
-                needed.append(n.id)
-                todo.append(scope[n.id].original)
-    if not needed:
-        return fn
-    fn = clone(fn)
-    fn.body = [clone(scope[n].original) for n in sorted(needed)] + fn.body
-    return fn
 
 
 def _shape_of_atom(atom, shapes):

@@ -5,9 +5,18 @@ shapes, and calls these only where the work depends on run-time shapes or
 container kinds.  Each is ordinary NumPy code.
 """
 
+import sys
+
 import numpy as np
 
+from . import runtime_higher
 from .errors import NonScalarOutputError, NoRuleError
+# Helpers for higher-order and forward-mode derivatives (runtime_higher.py),
+# called by generated code as rt.<name> like the ones below, on which they build
+from .runtime_higher import (  # noqa: F401
+    gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
+    unadd, unappend_adjoint, uncast, unconcatenate_adjoint, unextend_adjoint, unpack_parts,
+    unpart, unpop, unstack_adjoint, unsum_adjoint, unwrite_adjoint, unwrite_tangent)
 
 
 def check_scalar(y, function):
@@ -389,8 +398,4 @@ def unarray(g, obj):
     return cast_grad(g, obj) if isinstance(obj, np.ndarray) else g
 
 
-# Helpers for higher-order and forward-mode derivatives (runtime_higher.py).
-from .runtime_higher import (  # noqa: E402,F401
-    gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
-    unadd, unappend_adjoint, uncast, unconcatenate_adjoint, unextend_adjoint, unpack_parts,
-    unpart, unpop, unstack_adjoint, unsum_adjoint, unwrite_adjoint, unwrite_tangent)
+runtime_higher._rt = sys.modules[__name__]  # (what runtime_higher builds on)

@@ -4,9 +4,11 @@ Generated reverse code calls the helpers of ``runtime.py``; differentiating
 that code again (``grad(grad(f))``, ``hessian``) needs the derivatives of
 those helpers, and some of these derivatives are helpers of their own.  They
 live here and are re-exported by ``runtime`` (generated code calls them as
-``rt.<name>``).  Almost all are linear in their first argument and come in
-transposed pairs (``scatter`` / ``gather``, ``pack`` / ``unpack_parts``,
-``unstack`` / ``unstack_adjoint`` ...); the rules are in
+``rt.<name>``).  They build on the helpers of ``runtime.py``, which hands
+itself over (``_rt``) as it takes these in: this module imports nothing of
+srcdiff, so the two form no import cycle.  Almost all are linear in their
+first argument and come in transposed pairs (``scatter`` / ``gather``,
+``pack`` / ``unpack_parts``, ``unstack`` / ``unstack_adjoint`` ...); the rules are in
 ``rules/runtime_rules.py``.  Zero placeholders (a bare ``0.0`` standing for a
 zero of any shape or structure) are accepted wherever an adjoint or tangent
 goes in, as in ``runtime.py``.
@@ -14,7 +16,7 @@ goes in, as in ``runtime.py``.
 
 import numpy as np
 
-from . import runtime as _rt
+_rt = None  # srcdiff.runtime (set by it)
 
 _CONTAINERS = (tuple, list, dict)
 

@@ -1,0 +1,450 @@
+"""Derivatives: the one path from a callable to its compiled derivative, and
+the caches that hold them.
+
+``derivative(f, wrt, mode)`` -> ``(function, as_tuple)`` is what every public
+entry calls (``grad``, ``value_and_grad``, ``source``, ``jvp``, ``hessian``,
+``jacobian``, ``derivative``, the command line).  ``mode`` is
+
+* ``'grad'`` / ``'value_and_grad'``: a function of ``f``'s arguments,
+* ``'vjp'``: ``(seed, *args) -> x_bar``, the vector-Jacobian product,
+* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode.
+
+Resolution: a ``functools.partial`` or bound method is the derivative of the
+function inside, with the bound arguments put back (``_bound``); a decorator
+that keeps ``__wrapped__`` is looked through; a derivative srcdiff generated
+is taken as it is now (``frontend.current``); anything else that is not a
+plain Python function is refused.
+
+Caches: ``results`` (callable -> its derivatives), units of a request by
+(code object, wrt names, as_tuple, mode) and, in ``Session.cache``, units of
+called functions by (mode, code object, active parameters).  A ``Unit`` is
+one generated function; an ``Instance`` is a unit bound to one function
+object (its closure cells, read live) with the guard of ``loader.py``: every
+call first checks that the function's ``__code__`` and the callees the
+transformation resolved (``helper``, ``m.helper``, ``np.sin``) are still what
+they were, and otherwise goes to a derivative made anew.  The same check
+(``Instance.current``) decides whether a cached derivative may be handed out,
+so nothing served is stale: not after a helper is defined again or
+monkeypatched, ``f.__code__`` is replaced, or a module is reloaded.
+"""
+
+import functools
+import inspect
+import re
+import types
+import weakref
+
+
+from . import abstract, frontend, loader, pipeline
+from .errors import SourceError, SrcdiffError, WrtError
+
+MODES = ("grad", "value_and_grad", "vjp", "jvp")
+
+results = weakref.WeakKeyDictionary()   # callable -> {(wrt, mode): (function, as_tuple)}
+_units = {}                             # (code, wrt names, as_tuple, mode) -> Unit
+_stats = {"hits": 0, "misses": 0}
+
+
+# --- the entry --------------------------------------------------------------------
+
+
+def derivative(f, wrt=0, mode="grad"):
+    """The derivative of ``f`` with respect to ``wrt`` (an argument index, a
+    parameter name, or a tuple of them) in ``mode``: ``(function, as_tuple)``."""
+    if isinstance(wrt, list):
+        wrt = tuple(wrt)
+    key = (wrt, mode)
+    try:
+        held = results.get(f)
+    except TypeError:  # not weakly referable
+        held = None
+    if held is not None:
+        hit = held.get(key)
+        if hit is not None:
+            current = getattr(hit[0], "__srcdiff_current__", None)  # (_current, inlined)
+            if current is None or current():
+                _stats["hits"] += 1
+                return hit
+    _stats["misses"] += 1
+    result = _bound(f, wrt, mode) if isinstance(f, functools.partial) or inspect.ismethod(f) \
+        else _top(plain(f), wrt, mode)
+    try:
+        results.setdefault(f, {})[key] = result
+    except TypeError:
+        pass
+    return result
+
+
+def source(f, wrt=0, mode="grad"):
+    """The generated text of ``derivative(f, wrt, mode)``, helper functions first."""
+    function, _ = derivative(f, wrt, mode)
+    function = getattr(function, "func", None) or getattr(function, "__func__", None) \
+        or function
+    return "\n\n".join(u.text for u in pipeline.all_units(function.__srcdiff_unit__))
+
+
+def clear():
+    """Forget every transformation."""
+    results.clear()
+    _units.clear()
+    Session.cache.clear()
+
+
+def info():
+    """Sizes of the caches and how often a cached derivative was handed out."""
+    return {"transformations": len(_units), "helpers": len(Session.cache), **_stats}
+
+
+def _current(function):
+    check = getattr(function, "__srcdiff_current__", None)
+    return check is None or check()
+
+
+def plain(f):
+    """The plain Python function to transform for ``f`` (not a partial or method)."""
+    func = frontend.current(frontend.unwrap(f))
+    if not inspect.isfunction(func):
+        raise SourceError(f"cannot differentiate {f!r}: not a Python function",
+                          hint="srcdiff differentiates functions written in Python")
+    return func
+
+
+def _bound(f, wrt, mode):
+    """A ``functools.partial`` or bound method: the derivative of the function
+    inside, called with the bound arguments after the leading ones (the seed of
+    a VJP, the tangents of a JVP)."""
+    if isinstance(f, functools.partial):
+        func, bound, keywords = f.func, tuple(f.args), dict(f.keywords)
+    else:
+        func, bound, keywords = f.__func__, (f.__self__,), {}
+    inner, as_tuple = derivative(func, shift(wrt, len(bound)), mode)
+    if mode in ("grad", "value_and_grad"):
+        if inspect.ismethod(f):
+            return types.MethodType(inner, f.__self__), as_tuple
+        result = functools.partial(inner, *bound, **keywords)
+    else:
+        if mode == "jvp" and keywords:
+            raise SourceError("jvp of a functools.partial with keyword arguments",
+                              hint="write a small def that calls the function")
+        n = len(wrt) if mode == "jvp" and as_tuple else 1  # the seed, or the tangents
+
+        def result(*args, **kwargs):
+            return inner(*args[:n], *bound, *args[n:], **{**keywords, **kwargs})
+    result.__srcdiff_unit__ = getattr(inner, "__srcdiff_unit__", None)
+    result.__srcdiff_current__ = lambda: _current(inner)
+    return result, as_tuple
+
+
+# --- the derivative of a plain function ----------------------------------------------
+
+
+def _top(func, wrt, mode):
+    names, as_tuple = wrt_names(func, wrt)
+    key = (func.__code__, names, as_tuple, mode)
+    unit = _units.get(key)
+    if unit is None or not unit.instance(func).current():
+        again = functools.partial(_again, wrt=names if as_tuple else names[0], mode=mode)
+        unit = Unit(frontend.read_function(func), again)
+        Session().build(unit, ("top",) + key, list(names), mode, as_tuple)
+        if not unit.instance(func).current():
+            raise _unsteady(func)
+        _units[key] = unit
+    function = unit.instance(func).function
+    function.__defaults__ = func.__defaults__  # (a JVP's tangents come first: still aligned)
+    function.__kwdefaults__ = func.__kwdefaults__
+    what = ", ".join(names)
+    function.__doc__ = {
+        "grad": f"Gradient of {func.__qualname__} with respect to {what} (srcdiff).",
+        "value_and_grad": f"Value and gradient of {func.__qualname__} with respect to "
+                          f"{what} (srcdiff).",
+        "vjp": f"Vector-Jacobian product of {func.__qualname__} with respect to {what} "
+               f"(srcdiff).",
+        "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
+               f"{what} (srcdiff forward mode); the tangents come first."}[mode]
+    if mode in ("grad", "value_and_grad") and shape_dependent(unit):
+        function = _specializing(function, unit, func, names, as_tuple, mode)
+    return function, as_tuple
+
+
+def _again(func, wrt, mode):
+    """The derivative of ``func`` as it is now (the way out of a guard)."""
+    return derivative(func, wrt, mode)[0]
+
+
+def _unsteady(func):
+    return SourceError(f"cannot keep the derivative of {func.__qualname__}: a function it "
+                       "calls is a new object each time it is looked up",
+                       function=func.__name__, filename=func.__code__.co_filename,
+                       lineno=func.__code__.co_firstlineno,
+                       hint="call a plain function (bind it to a name first)")
+
+
+# --- shape specialisation --------------------------------------------------------------
+
+
+_SHAPE_DEPENDENT = re.compile(r"\.(unbroadcast|like|matmul_dx|matmul_dy)\(")
+_MAX_SPECIALIZATIONS = 16
+
+
+def shape_dependent(unit):
+    """Does the generated code undo broadcasting or shape products whose shapes
+    are known only at the call?  Then code specialised on the argument shapes
+    is made at the first call with each combination (``_specializing``).
+    (A test over the generated text, for now.)"""
+    return _SHAPE_DEPENDENT.search(unit.text) is not None
+
+
+def _specializing(generic, unit, func, names, as_tuple, mode):
+    """The generated function, specialised on the shapes of the arguments at the
+    first call with each combination of shapes (at most a few; then the generic
+    code runs).  Specialised code undoes broadcasting only where it happens."""
+    code = func.__code__
+    params = list(code.co_varnames[:code.co_argcount])
+    defaults = func.__defaults__ or ()
+    specials = {}
+
+    def build(key):
+        shapes = {p: abstract.from_key(k) for p, k in zip(params, key) if k is not None}
+        if not shapes or len(specials) >= _MAX_SPECIALIZATIONS:
+            return generic
+        special = Unit(frontend.read_function(func), unit.rebuild)
+        try:
+            Session().build(special, ("special", code, names, mode, key), list(names),
+                            mode, as_tuple, arg_shapes=shapes)
+        except SrcdiffError:
+            return generic
+        fn = special.instance(func).function
+        fn.__defaults__ = func.__defaults__
+        fn.__kwdefaults__ = func.__kwdefaults__
+        return fn
+
+    @functools.wraps(generic)
+    def specialized(*args, **kwargs):
+        if kwargs or len(args) > len(params):
+            return generic(*args, **kwargs)
+        full = args
+        if len(args) < len(params):
+            missing = len(params) - len(args)
+            if missing > len(defaults):
+                return generic(*args)
+            full = args + defaults[len(defaults) - missing:]
+        key = tuple(abstract.key_of(a) for a in full)
+        fn = specials.get(key)
+        if fn is None:
+            fn = specials[key] = build(key)
+        return fn(*args)
+
+    specialized.__srcdiff_unit__ = unit
+    specialized.__srcdiff_specializations__ = specials
+    return specialized
+
+
+# --- units, instances, sessions -------------------------------------------------------
+
+
+class Unit:
+    """One generated function, compiled once (``loader.compile_unit``) and bound
+    to each function object it serves (``instance``).  ``rebuild(func)`` gives
+    the derivative of ``func`` made anew: where a guard sends a call that this
+    unit no longer fits (None for a nested def, which its caller's guard covers)."""
+
+    def __init__(self, info, rebuild):
+        self.info = info
+        self.rebuild = rebuild
+        self.name = self.node = self.text = None        # set by the pipeline
+        self.injections, self.deps, self.assumptions = {}, [], []
+        self.template = self.check = self.filename = None  # set by the loader
+        self.guards_code = True   # does its guard test the function's __code__?
+        self.instances = weakref.WeakKeyDictionary()    # function object -> Instance
+
+    @property
+    def function(self):
+        """The function bound to the function object it was generated from."""
+        return self.instance(self.info.func).function
+
+    def instance(self, func):
+        instance = self.instances.get(func)
+        if instance is None:
+            instance = self.instances[func] = Instance(self, func)
+        return instance
+
+
+class Instance:
+    """A unit bound to one function object (for a nested def's unit: to the
+    object of the function it is nested in)."""
+
+    def __init__(self, unit, func):
+        self.unit = unit
+        self.func = func
+        self.cell = types.CellType()   # holds the function, for the functions calling it
+        self._function = self._check = None
+        self.links = []                # the instances it calls
+
+    def __getattr__(self, name):       # name, text, deps, batchable ...: the unit's
+        return getattr(self.unit, name)
+
+    @property
+    def function(self):
+        if self._function is None:
+            self._make({})
+        return self._function
+
+    def _make(self, nested):
+        """Make the function and those of every instance it calls (``nested``:
+        the units of nested defs, bound to the same function object once)."""
+        cells, links = {}, []
+        for name, spec in self.unit.injections.items():
+            if isinstance(spec, Unit):
+                if id(spec) not in nested:
+                    nested[id(spec)] = Instance(spec, self.func)
+                spec = nested[id(spec)]
+            if isinstance(spec, Instance):
+                cells[name] = spec.cell
+                links.append(spec)
+        unit, func, cell = self.unit, self.func, self.cell
+
+        def rebuild(*args, **kwargs):
+            fresh = cell.cell_contents = unit.rebuild(func)  # callers now call it directly
+            return fresh(*args, **kwargs)
+        self._function, self._check = loader.instantiate(unit, func, rebuild, cells)
+        self.cell.cell_contents = self._function
+        self.links = links
+        if not links:  # (the common case, asked at every cached grad(f): one call)
+            self.current = self._check or _always
+        self._function.__srcdiff_unit__ = unit
+        self._function.__srcdiff_current__ = self.current
+        if unit.rebuild is not None:
+            self._function.__srcdiff_refresh__ = functools.partial(unit.rebuild, func)
+        for link in links:
+            if link._function is None:
+                link._make(nested)
+
+    def current(self):
+        """Does this derivative, and every one it calls, still fit the code it
+        was made from?"""
+        if self._function is None:
+            self._make({})
+            return self.current()
+        seen, todo = {id(self)}, [self]
+        while todo:
+            instance = todo.pop()
+            if instance._check is not None and not instance._check():
+                return False
+            for link in instance.links:
+                if id(link) not in seen:
+                    seen.add(id(link))
+                    todo.append(link)
+        return True
+
+
+def _always():
+    return True
+
+
+class Session:
+    """One transformation request; builds the derivatives of called functions
+    (VJPs in reverse mode, JVPs in forward mode) on demand, each once."""
+
+    cache = {}  # (mode, ('code', code), active params) -> Unit, shared by all sessions
+
+    def __init__(self, optimize=True):
+        self.optimize = optimize
+        self.in_progress = {}
+        self.local_cache = {}
+
+    def vjp_unit(self, info, active, key):
+        return self.unit(info, active, key, "vjp")
+
+    def jvp_unit(self, info, active, key):
+        return self.unit(info, active, key, "jvp")
+
+    def unit(self, info, active, key, mode):
+        """The derivative of a called function: of the user's own function (key
+        ``('code', code)``) an instance bound to that function object, cached
+        while it fits; of a nested def (key ``('local', ...)``) a unit, which
+        the caller's instance binds.  One being made is returned as it is
+        (recursion)."""
+        full_key = (mode, key, tuple(active))
+        local = key[0] == "local"
+        unit = self.in_progress.get(full_key)
+        if unit is None:
+            cache = self.local_cache if local else self.cache
+            unit = cache.get(full_key)
+            if unit is not None and not local and not unit.instance(info.func).current():
+                unit = None
+            if unit is None:
+                rebuild = None if local else functools.partial(_helper, active=tuple(active),
+                                                               mode=mode)
+                unit = Unit(info, rebuild)
+                unit.guards_code = False  # (its callers test the code they call)
+                unit = self.build(unit, full_key, list(active), mode)
+                cache[full_key] = unit
+        return unit if local else unit.instance(info.func)
+
+    def build(self, unit, key, wrt, mode, as_tuple=False, arg_shapes=None):
+        """Run the pipeline for ``unit`` (registered under ``key`` while it is made)."""
+        self.in_progress[key] = unit
+        try:
+            if mode == "jvp":
+                pipeline.build_jvp_unit(unit, unit.info, wrt, self)
+            else:
+                pipeline.build_unit(unit, unit.info, wrt, mode, self, as_tuple, arg_shapes)
+        finally:
+            del self.in_progress[key]
+        return unit
+
+
+def _helper(func, active, mode):
+    """The derivative of a called function as it is now (the way out of its guard)."""
+    unit = Session.cache.get((mode, ("code", func.__code__), active))
+    if unit is not None and unit.instance(func).current():
+        return unit.instance(func).function
+    return Session().unit(frontend.read_function(func), active, ("code", func.__code__),
+                          mode).function
+
+
+# --- wrt ---------------------------------------------------------------------------
+
+
+def shift(wrt, n):
+    """``wrt`` for the function inside a partial or method with ``n`` bound arguments."""
+    if isinstance(wrt, tuple):
+        return tuple(shift(w, n) for w in wrt)
+    if isinstance(wrt, int) and not isinstance(wrt, bool):
+        return wrt + n
+    return wrt
+
+
+def wrt_names(func, wrt):
+    """The parameter names ``wrt`` stands for, and whether it was a tuple."""
+    code = func.__code__
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    as_tuple = isinstance(wrt, (tuple, list))
+    items = list(wrt) if as_tuple else [wrt]
+    if not items:
+        raise _wrt_error(func, "wrt is empty", "name at least one argument")
+    names = []
+    for w in items:
+        if isinstance(w, bool) or not isinstance(w, (int, str)):
+            raise _wrt_error(func, f"wrt entries must be argument indices or names, "
+                                   f"not {w!r}")
+        if isinstance(w, int):
+            positional = params[:code.co_argcount]
+            if not -len(positional) <= w < len(positional):
+                raise _wrt_error(func, f"wrt={w} is out of range: {func.__name__}() "
+                                       f"has {len(positional)} positional argument(s)",
+                                 f"arguments are {', '.join(params) or 'none'}")
+            names.append(positional[w])
+        else:
+            if w not in params:
+                raise _wrt_error(func, f"wrt={w!r} names no argument of "
+                                       f"{func.__name__}()",
+                                 f"arguments are {', '.join(params) or 'none'}")
+            names.append(w)
+    return tuple(names), as_tuple
+
+
+def _wrt_error(func, message, hint=None):
+    code = func.__code__
+    return WrtError(message, function=func.__name__, filename=code.co_filename,
+                    lineno=code.co_firstlineno, col=0, hint=hint)
