@@ -115,7 +115,7 @@ def _build(f, wrt, mode):
     result.__defaults__ = func.__defaults__
     result.__kwdefaults__ = func.__kwdefaults__
     result.__srcdiff_unit__ = unit
-    if _SHAPE_DEPENDENT.search(unit.text):
+    if _SHAPE_DEPENDENT.search(unit.text) or _deferred(unit):
         result = _specializing(result, unit, func, names, as_tuple, mode)
     result.__doc__ = f"{'Gradient' if mode == 'grad' else 'Value and gradient'} of " \
                      f"{func.__qualname__} with respect to {', '.join(names)} (srcdiff)."
@@ -124,6 +124,12 @@ def _build(f, wrt, mode):
 
 _SHAPE_DEPENDENT = re.compile(r"\.(unbroadcast|like|matmul_dx|matmul_dy)\(")
 _MAX_SPECIALIZATIONS = 16
+
+
+def _deferred(unit):
+    """A refusal of the unit or a helper it calls that only the transformation
+    specialised on argument shapes can decide."""
+    return next((u.deferred for u in pipeline.all_units(unit) if u.deferred), None)
 
 
 def _specializing(generic, unit, func, names, as_tuple, mode):
@@ -135,10 +141,12 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
     defaults = func.__defaults__ or ()
     specials = {}
 
+    deferred = _deferred(unit)
+
     def build(key):
         shapes = {p: abstract.from_key(k) for p, k in zip(params, key) if k is not None}
         if not shapes or len(specials) >= _MAX_SPECIALIZATIONS:
-            return generic
+            return refused if deferred else generic
         try:
             info = frontend.read_function(func)
             session = reverse.Session(optimize=True)
@@ -146,22 +154,29 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
                                           ("special", code, names, mode, key), as_tuple,
                                           arg_shapes=shapes)
         except SrcdiffError:
+            if deferred:
+                raise
             return generic
+        if _deferred(special):
+            raise _deferred(special)
         fn = special.function
         fn.__defaults__ = func.__defaults__
         fn.__kwdefaults__ = func.__kwdefaults__
         fn.__srcdiff_unit__ = special
         return fn
 
+    def refused(*args, **kwargs):
+        raise deferred
+
     @functools.wraps(generic)
     def specialized(*args, **kwargs):
         if kwargs or len(args) > len(params):
-            return generic(*args, **kwargs)
+            return (refused if deferred else generic)(*args, **kwargs)
         full = args
         if len(args) < len(params):
             missing = len(params) - len(args)
             if missing > len(defaults):
-                return generic(*args)
+                return (refused if deferred else generic)(*args)
             full = args + defaults[len(defaults) - missing:]
         key = tuple(abstract.key_of(a) for a in full)
         fn = specials.get(key)

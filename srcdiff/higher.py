@@ -108,6 +108,9 @@ def _build_jvp(f, wrt):
         info = frontend.read_function(func)
         unit = pipeline.build_jvp_unit(info, list(names), forward.Session(optimize=True),
                                        ("top",) + key)
+        deferred = api._deferred(unit)
+        if deferred:  # (forward mode is not specialised on shapes: refuse now)
+            raise deferred
         unit.wrt = names
         _units[key] = unit
         raw = unit.function

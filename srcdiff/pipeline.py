@@ -69,6 +69,7 @@ def _build_unit(info, wrt, mode, session, key, as_tuple, arg_shapes):
                            rev.aliases["rt"]: "runtime", **info.closure,
                            **rev.injections}
         unit.deps = rev.deps
+        unit.deferred = analysis.deferred
         loader.compile_unit(unit)                               # 8
     finally:
         del session.in_progress[key]
@@ -100,6 +101,7 @@ def _build_jvp_unit(info, wrt, session, key):
                            fwd.aliases["rt"]: "runtime", **info.closure,
                            **fwd.injections}
         unit.deps = fwd.deps
+        unit.deferred = analysis.deferred
         unit.batchable = fwd.batchable and all(
             getattr(dep, "batchable", False) for dep in fwd.deps)
         loader.compile_unit(unit)                               # 8

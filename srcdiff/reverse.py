@@ -86,6 +86,7 @@ class Unit:
         self.deps = deps
         self.function = None   # set by the loader
         self.text = None       # set by codegen
+        self.deferred = None   # a refusal the specialised transformation decides
 
 
 class Session:
