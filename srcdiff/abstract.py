@@ -57,10 +57,13 @@ def concrete(shape):
     return isinstance(shape, tuple) and all(type(d) is int for d in shape)
 
 
-def element_shape(shape, index):
-    """The shape of ``container[index]`` (an int index), or None."""
+def element_shape(shape, index, varying=False):
+    """The shape of ``container[index]`` (an int index; ``varying``: one that
+    changes, a loop counter), or None."""
     if isinstance(shape, Elements):
         return shape.shape
+    if isinstance(shape, Items) and varying:
+        return shape.shapes[0] if len(set(shape.shapes)) == 1 else None
     if isinstance(shape, Items) and isinstance(index, int) \
             and -len(shape.shapes) <= index < len(shape.shapes):
         return shape.shapes[index]
@@ -165,9 +168,12 @@ def _exact_shape(op, shapes, values, ints):
         if op.kind == "subscript":
             value = stmt.value
             base = shapes.get(value.value.id)
-            index = value_of(value.slice, values, ints)
+            # a number whose value is not known gives the shape any int gives
+            numbers = {n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)
+                       and n.id not in values and (n.id in ints or shapes.get(n.id) == SCALAR)}
+            index = value_of(value.slice, values, numbers)
             if isinstance(base, (Elements, Items)):
-                return element_shape(base, index)
+                return element_shape(base, index, varying=bool(numbers))
             if not concrete(base):
                 return None
             return dummy(base)[index].shape
@@ -199,6 +205,9 @@ def _shape(op, shapes, values, ints):
     known = _exact_shape(op, shapes, values, ints)
     if known is not None:
         return known
+    if op.kind == "user" and op.result_shape is not None:
+        known = op.result_shape([shape_of(a, shapes) for a in op.call.args])
+        return fresh if known is None else known
     if op.rule is None:
         return fresh
     rule = op.rule
@@ -206,7 +215,8 @@ def _shape(op, shapes, values, ints):
     if rule.shape == "scalar":
         return SCALAR
     if rule.shape == "elementwise" and bound:
-        return shape_of(next(iter(bound.values())), shapes) or fresh
+        known = shape_of(next(iter(bound.values())), shapes)
+        return fresh if known is None else known
     if rule.shape == "broadcast":
         operand_shapes = [shape_of(a, shapes) for a in bound.values()]
         if any(s is None for s in operand_shapes):

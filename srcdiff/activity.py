@@ -17,8 +17,9 @@ import inspect
 
 import gast
 
-from . import abstract, primitives, rules  # noqa: F401  (rules: declares the primitives)
-from .errors import NoRuleError, UnsupportedSyntaxError
+from . import abstract, aliasing, frontend, normalize, primitives
+from . import rules  # noqa: F401  (declares the primitives)
+from .errors import NoRuleError, SrcdiffError, UnsupportedSyntaxError
 
 SCALAR = abstract.SCALAR
 
@@ -48,6 +49,8 @@ class Op:
     callee_name: str = ""       # for messages
     shapes: dict = None         # symbolic shapes of operands and targets at this point
     writes: list = dataclasses.field(default_factory=list)  # names a call writes into
+    fresh_result: bool = False  # a user call whose result is surely a new object
+    result_shape: object = None  # a user call: argument shapes -> the result's, or None
 
 
 @dataclasses.dataclass
@@ -69,6 +72,8 @@ class Analysis:
     varied: set
     useful: set
     shapes: dict        # shapes at the end of the function
+    deferred: object = None  # a refusal that holds unless values of unknown shape
+    #                          are numbers: the specialised transformation decides
 
     def active(self, name):
         return name in self.varied and name in self.useful
@@ -296,9 +301,24 @@ class Resolver:
             bound = target.__self__
             target = target.__func__
         if inspect.isfunction(target) and not _is_library(target):
-            return Op("user", stmt, [], all_atoms, callee=(target, bound, func),
-                      call=call, callee_name=name)
+            op = Op("user", stmt, [], all_atoms, callee=(target, bound, func),
+                    call=call, callee_name=name)
+            self.summarize(op, target, bound is not None)
+            return op
         return Op("unknown", stmt, [], all_atoms, callee_name=name)
+
+    def summarize(self, op, function, method):
+        """What the helper does to memory: a new object as its result, and the
+        arguments it writes into (which become the op's ``writes``)."""
+        fresh, written = helper_summary(function)
+        op.fresh_result = fresh
+        if not method and not op.call.keywords:
+            op.result_shape = lambda shapes: helper_result_shape(function, tuple(shapes))
+        params = list(function.__code__.co_varnames[:function.__code__.co_argcount])
+        bound = dict(zip(params[1:] if method else params, op.call.args))
+        bound.update({k.arg: k.value for k in op.call.keywords})
+        op.writes = sorted({bound[p].id for p in written
+                            if isinstance(bound.get(p), gast.Name)})
 
     def callee_primitive(self, call):
         """The primitive a call resolves to (None if it is not one)."""
@@ -310,6 +330,56 @@ class Resolver:
             return primitives.lookup(_static_value(self.info, func))
         except (KeyError, AttributeError):
             return None
+
+
+_summaries = {}   # code object -> (fresh result, parameters written)
+_result_shapes = {}   # (code object, argument shapes) -> result shape or None
+
+
+def _helper_tree(function):
+    """The analysed code of a user function (resolved, not yet shaped)."""
+    info = frontend.read_function(function)
+    norm = normalize.normalize(info)
+    resolver = Resolver(info, norm)
+    return resolver, [resolver.node(stmt) for stmt in norm.body], norm
+
+
+def helper_summary(function):
+    """``aliasing.summary`` of a user function, cached by its code object;
+    ``(False, ())`` while it is being summarised (recursion) or when it cannot
+    be read (its calls are then refused or copied unchanged elsewhere)."""
+    code = function.__code__
+    if code not in _summaries:
+        _summaries[code] = (False, ())
+        try:
+            resolver, tree, norm = _helper_tree(function)
+            abstract.infer(tree, norm.params)
+            _summaries[code] = aliasing.summary(resolver, tree, norm)
+        except SrcdiffError:
+            pass
+    return _summaries[code]
+
+
+def helper_result_shape(function, shapes):
+    """The shape of what a user function returns for arguments of these shapes
+    (positional), where known exactly; cached."""
+    key = (function.__code__, shapes)
+    if key not in _result_shapes:
+        _result_shapes[key] = None
+        try:
+            resolver, tree, norm = _helper_tree(function)
+            known = {p: s for p, s in zip(norm.params, shapes)
+                     if abstract.concrete(s) or isinstance(s, (abstract.Elements,
+                                                               abstract.Items))}
+            if known:
+                final = abstract.infer(tree, norm.params, known)
+                result = norm.result
+                shape = final.get(result.id) if isinstance(result, gast.Name) else \
+                    abstract.shape_of(result, final)
+                _result_shapes[key] = shape if abstract.concrete(shape) else None
+        except SrcdiffError:
+            pass
+    return _result_shapes[key]
 
 
 def _is_pop(value, versions):
@@ -376,8 +446,10 @@ def analyze(info, norm, wrt, arg_shapes=None):
                     useful.update(new)
                     changed = True
 
-    _check_writes(resolver, tree, ops, norm)
-    analysis = Analysis(tree=tree, ops=ops, varied=varied, useful=useful, shapes=shapes)
+    exact = all(p in (arg_shapes or {}) for p in norm.params)
+    deferred = aliasing.check(resolver, tree, norm, exact)
+    analysis = Analysis(tree=tree, ops=ops, varied=varied, useful=useful, shapes=shapes,
+                        deferred=deferred)
     for op in ops:
         if op.kind == "effect":
             _check_effect(resolver, op, varied)
@@ -402,115 +474,6 @@ def analyze(info, norm, wrt, arg_shapes=None):
                           "differentiated arguments",
                           "write the choice with np.where(cond, a, b)")
     return analysis
-
-
-def _is_fresh_def(op, resolver):
-    """Does this op give its target a new object (not a view or another name)?"""
-    if op.kind == "literal":
-        return isinstance(op.stmt.value, (gast.List, gast.Dict))
-    if op.kind == "rule":
-        return op.rule.fresh
-    value = op.stmt.value if isinstance(op.stmt, gast.Assign) else None
-    if op.kind in ("nondiff", "unknown") and isinstance(value, gast.Call):
-        primitive = resolver.callee_primitive(value)
-        return primitive is not None and primitive.fresh
-    return op.kind == "nondiff" and isinstance(value, (gast.List, gast.BinOp, gast.UnaryOp))
-
-
-def _shared_operands(op):
-    """The operands the result of ``op`` may share memory with."""
-    if op.kind == "copy":
-        return op.operands
-    if op.kind == "subscript":
-        return op.operands[:1]
-    if op.kind == "rule":
-        return [a.id for p, a in op.bindings.items()
-                if isinstance(a, gast.Name) and op.rule.may_alias(p)]
-    return []
-
-
-def _check_writes(resolver, tree, ops, norm):
-    """In-place writes must go into an array (or list) that nothing else names:
-    refuse what would make the adjoint silently wrong."""
-    written = {}
-    for op in ops:
-        if op.kind in ("write", "append", "extend"):
-            written.setdefault(op.targets[0], op)
-    if not written:
-        return
-    position = {id(op): i for i, op in enumerate(ops)}
-    loops = _loop_members(tree)
-    for name, first in written.items():
-        kind = "appends to" if first.kind != "write" else "writes into"
-        if name in norm.params and not any(
-                name in op.targets and op.kind not in ("write", "append", "extend")
-                and position[id(op)] < position[id(first)] for op in ops):
-            resolver.fail(UnsupportedSyntaxError, first.stmt,
-                          f"this {kind} the argument '{name}', which would change the "
-                          "caller's value",
-                          f"work on a copy: {name} = {name}.copy()")
-        defs = {}
-        for op in ops:
-            for t in op.targets:
-                defs.setdefault(t, []).append(op)
-
-        def fresh(op):
-            if op.kind == "copy" and op.operands[0] in norm.temps:
-                src = defs.get(op.operands[0], [])
-                return len(src) == 1 and fresh(src[0])
-            return _is_fresh_def(op, resolver)
-
-        for op in ops:
-            if name in op.targets and op.kind not in ("write", "append", "extend") \
-                    and not fresh(op):
-                resolver.fail(UnsupportedSyntaxError, first.stmt,
-                              f"the code {kind} '{name}', but '{name}' may share its memory "
-                              "with another value (it was assigned from a name, a slice or "
-                              "a reshape)",
-                              f"make it a new array first, e.g. {name} = np.copy(...) or "
-                              f"np.zeros(...)")
-    writes = [op for op in ops if op.kind in ("write", "append", "extend")]
-    for alias in ops:
-        shared = _shared_operands(alias)
-        if not shared:
-            continue
-        for w in writes:
-            base = w.targets[0]
-            if base not in shared or not alias.targets:
-                continue
-            result = alias.targets[0]
-            pa, pw = position[id(alias)], position[id(w)]
-            common = loops.get(id(alias), set()) & loops.get(id(w), set())
-            for use in ops:
-                if result not in use.operands or use is w:
-                    continue
-                pu = position[id(use)]
-                hazard = (pa < pw < pu) or (common and (pu > pw > pa or pu < pa or pw < pa < pu
-                                                         and False))
-                if common and pu < pa:
-                    hazard = True
-                if hazard:
-                    resolver.fail(UnsupportedSyntaxError, use.stmt,
-                                  f"'{norm.versions.get(result, result)}' shares memory "
-                                  f"with '{base}', which is written in place before this "
-                                  "read; the derivative would be wrong",
-                                  "copy it when you take it, e.g. row = np.copy(a[i])")
-
-
-def _loop_members(tree):
-    """id(op) -> ids of the loops that contain it."""
-    members = {}
-
-    def visit(nodes, loops):
-        for node in nodes:
-            if isinstance(node, Compound):
-                inner = loops | ({id(node)} if node.kind in ("for", "while") else set())
-                visit(node.body, inner)
-                visit(node.orelse, loops)
-            else:
-                members[id(node)] = loops
-    visit(tree, frozenset())
-    return members
 
 
 def _check_effect(resolver, op, varied):

@@ -30,7 +30,6 @@ monkeypatched, ``f.__code__`` is replaced, or a module is reloaded.
 
 import functools
 import inspect
-import re
 import types
 import weakref
 
@@ -161,8 +160,10 @@ def _top(func, wrt, mode):
                f"(srcdiff).",
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
                f"{what} (srcdiff forward mode); the tangents come first."}[mode]
-    if mode in ("grad", "value_and_grad") and shape_dependent(unit):
+    if mode in ("grad", "value_and_grad") and (shape_dependent(unit) or deferred(unit)):
         function = _specializing(function, unit, func, names, as_tuple, mode)
+    elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
+        raise deferred(unit)
     return function, as_tuple
 
 
@@ -182,16 +183,34 @@ def _unsteady(func):
 # --- shape specialisation --------------------------------------------------------------
 
 
-_SHAPE_DEPENDENT = re.compile(r"\.(unbroadcast|like|matmul_dx|matmul_dy)\(")
 _MAX_SPECIALIZATIONS = 16
 
 
+def _units_of(unit):
+    """The unit and every unit it calls, each once."""
+    seen, todo = {id(unit)}, [unit]
+    while todo:
+        u = todo.pop()
+        yield u
+        for dep in u.deps:
+            dep = getattr(dep, "unit", dep)
+            if id(dep) not in seen:
+                seen.add(id(dep))
+                todo.append(dep)
+
+
 def shape_dependent(unit):
-    """Does the generated code undo broadcasting or shape products whose shapes
-    are known only at the call?  Then code specialised on the argument shapes
-    is made at the first call with each combination (``_specializing``).
-    (A test over the generated text, for now.)"""
-    return _SHAPE_DEPENDENT.search(unit.text) is not None
+    """Does the generated code (or a helper's) call runtime helpers whose work
+    depends on shapes known only at the call (``rt.unbroadcast``)?  Then code
+    specialised on the argument shapes is made at the first call with each
+    combination (``_specializing``)."""
+    return any(u.shape_dependent for u in _units_of(unit))
+
+
+def deferred(unit):
+    """A refusal of the unit or of a helper it calls that only a transformation
+    specialised on argument shapes can decide (``aliasing.check``)."""
+    return next((u.deferred for u in _units_of(unit) if u.deferred), None)
 
 
 def _specializing(generic, unit, func, names, as_tuple, mode):
@@ -203,30 +222,41 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
     defaults = func.__defaults__ or ()
     specials = {}
 
+    refusal = deferred(unit)
+
+    def refused(*args, **kwargs):
+        raise refusal
+
     def build(key):
         shapes = {p: abstract.from_key(k) for p, k in zip(params, key) if k is not None}
         if not shapes or len(specials) >= _MAX_SPECIALIZATIONS:
-            return generic
+            return refused if refusal else generic
         special = Unit(frontend.read_function(func), unit.rebuild)
         try:
             Session().build(special, ("special", code, names, mode, key), list(names),
                             mode, as_tuple, arg_shapes=shapes)
         except SrcdiffError:
+            if refusal:
+                raise
             return generic
+        if deferred(special):
+            raise deferred(special)
         fn = special.instance(func).function
         fn.__defaults__ = func.__defaults__
         fn.__kwdefaults__ = func.__kwdefaults__
         return fn
 
+    fallback = refused if refusal else generic
+
     @functools.wraps(generic)
     def specialized(*args, **kwargs):
         if kwargs or len(args) > len(params):
-            return generic(*args, **kwargs)
+            return fallback(*args, **kwargs)
         full = args
         if len(args) < len(params):
             missing = len(params) - len(args)
             if missing > len(defaults):
-                return generic(*args)
+                return fallback(*args)
             full = args + defaults[len(defaults) - missing:]
         key = tuple(abstract.key_of(a) for a in full)
         fn = specials.get(key)
@@ -255,6 +285,8 @@ class Unit:
         self.injections, self.deps, self.assumptions = {}, [], []
         self.template = self.check = self.filename = None  # set by the loader
         self.guards_code = True   # does its guard test the function's __code__?
+        self.deferred = None      # a refusal only a transformation on exact shapes decides
+        self.shape_dependent = False  # calls helpers whose work depends on run-time shapes
         self.instances = weakref.WeakKeyDictionary()    # function object -> Instance
 
     @property
@@ -352,19 +384,20 @@ class Session:
         self.in_progress = {}
         self.local_cache = {}
 
-    def vjp_unit(self, info, active, key):
-        return self.unit(info, active, key, "vjp")
+    def vjp_unit(self, info, active, key, arg_shapes=None):
+        return self.unit(info, active, key, "vjp", arg_shapes)
 
     def jvp_unit(self, info, active, key):
         return self.unit(info, active, key, "jvp")
 
-    def unit(self, info, active, key, mode):
+    def unit(self, info, active, key, mode, arg_shapes=None):
         """The derivative of a called function: of the user's own function (key
         ``('code', code)``) an instance bound to that function object, cached
         while it fits; of a nested def (key ``('local', ...)``) a unit, which
         the caller's instance binds.  One being made is returned as it is
-        (recursion)."""
-        full_key = (mode, key, tuple(active))
+        (recursion).  ``arg_shapes``: exact shapes of some of its arguments at
+        the call (parameter -> shape), to specialise it on."""
+        full_key = _key(mode, key, active, arg_shapes)
         local = key[0] == "local"
         unit = self.in_progress.get(full_key)
         if unit is None:
@@ -373,11 +406,11 @@ class Session:
             if unit is not None and not local and not unit.instance(info.func).current():
                 unit = None
             if unit is None:
-                rebuild = None if local else functools.partial(_helper, active=tuple(active),
-                                                               mode=mode)
+                rebuild = None if local else functools.partial(
+                    _helper, active=tuple(active), mode=mode, arg_shapes=arg_shapes)
                 unit = Unit(info, rebuild)
                 unit.guards_code = False  # (its callers test the code they call)
-                unit = self.build(unit, full_key, list(active), mode)
+                unit = self.build(unit, full_key, list(active), mode, arg_shapes=arg_shapes)
                 cache[full_key] = unit
         return unit if local else unit.instance(info.func)
 
@@ -394,13 +427,19 @@ class Session:
         return unit
 
 
-def _helper(func, active, mode):
+def _helper(func, active, mode, arg_shapes=None):
     """The derivative of a called function as it is now (the way out of its guard)."""
-    unit = Session.cache.get((mode, ("code", func.__code__), active))
+    key = _key(mode, ("code", func.__code__), active, arg_shapes)
+    unit = Session.cache.get(key)
     if unit is not None and unit.instance(func).current():
         return unit.instance(func).function
     return Session().unit(frontend.read_function(func), active, ("code", func.__code__),
-                          mode).function
+                          mode, arg_shapes).function
+
+
+def _key(mode, key, active, arg_shapes):
+    shapes = tuple(sorted((arg_shapes or {}).items()))
+    return (mode, key, tuple(active)) + ((shapes,) if shapes else ())
 
 
 # --- wrt ---------------------------------------------------------------------------

@@ -56,6 +56,7 @@ class Normalized:
     temps: set               # names introduced by normalization
     versions: dict           # SSA name -> user variable name
     mutable: set = None      # names assigned inside control flow or written in place
+    augmented: dict = None   # id of the statement an 'x op= v' became -> the old x
 
 
 def is_atom(node):
@@ -165,6 +166,7 @@ class Normalizer:
         self.def_names = set()   # user names bound to nested functions
         self.defs_by_user = {}   # user name -> LocalDef
         self.mutable = _mutable_names(fn)
+        self.augmented = {}
         self.depth = 0
 
     def fail(self, node, message, hint=None):
@@ -423,7 +425,10 @@ class Normalizer:
                 return
             value = gast.copy_location(
                 gast.BinOp(left=load(target.id), op=stmt.op, right=stmt.value), stmt)
+            old = self.env.get(target.id, target.id)
             self.assign_to(target, value, stmt)
+            # (on an array, x += v changes x in place: aliasing.py needs to know)
+            self.augmented[id(self.body[-1])] = old
         elif isinstance(stmt, gast.If):
             test = self.atomize(stmt.test)
             body = self.block_of(lambda: [self.statement(s) for s in stmt.body])
@@ -590,7 +595,8 @@ class Normalizer:
         return Normalized(name=self.fn.name, args=self.fn.args, params=self.params,
                           body=self.body, result=result, namer=self.namer,
                           local_defs=self.local_defs, temps=self.temps,
-                          versions=self.versions, mutable=self.mutable)
+                          versions=self.versions, mutable=self.mutable,
+                          augmented=self.augmented)
 
 
 def _is_pop(node):

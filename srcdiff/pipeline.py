@@ -20,7 +20,8 @@ import gc
 
 import gast
 
-from . import activity, codegen, fence, forward, frontend, loader, normalize, optimize, reverse
+from . import (activity, codegen, fence, forward, frontend, loader, normalize, optimize,
+               primitives, reverse)
 from .trees import nodes
 
 
@@ -63,7 +64,7 @@ def _build_unit(unit, info, wrt, mode, session, as_tuple, arg_shapes):
         temps = norm.temps | _template_temps(rev) | (
             _assigned(fn) - set(norm.params) if arg_shapes else set())
         fn = optimize.optimize(fn, temps, rev.aliases, info.lookup)  # 6
-    _finish(unit, info, fn, rev)
+    _finish(unit, info, fn, rev, analysis)
 
 
 def build_jvp_unit(unit, info, wrt, session):
@@ -83,12 +84,16 @@ def _build_jvp_unit(unit, info, wrt, session):
         fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup)  # 6
     unit.batchable = fwd.batchable and all(
         getattr(dep, "batchable", False) for dep in fwd.deps)
-    _finish(unit, info, fn, fwd)
+    _finish(unit, info, fn, fwd, analysis)
 
 
-def _finish(unit, info, fn, transform):
+def _finish(unit, info, fn, transform, analysis):
     """Steps 7 and 8 (the same in both modes)."""
     unit.node = fn
+    unit.deferred = analysis.deferred
+    unit.shape_dependent = any(
+        getattr(primitives.of_call(n, transform.modules), "shape_dependent", False)
+        for n in nodes(fn) if isinstance(n, gast.Call))
     unit.text = codegen.to_source(fn)                           # 7
     aliases = transform.aliases
     # every free variable of the function is handed in, also one not assigned

@@ -29,6 +29,7 @@ import gast
 import numpy as np
 
 from . import primitives, runtime
+from . import abstract
 from .abstract import SCALAR, concrete
 from .activity import Compound, Op
 from .errors import NoRuleError, UnsupportedSyntaxError
@@ -491,7 +492,7 @@ class Reverse:
             return
         order = [p.id for p in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
         active.sort(key=order.index)
-        unit = self.session.vjp_unit(info, active, key)
+        unit = self.session.vjp_unit(info, active, key, self.argument_shapes(op, bound))
         ref = self.reference(unit)
         def shaped(n):
             # a helper's adjoint code takes its seed at face value: a zero
@@ -518,6 +519,16 @@ class Reverse:
                          vjp_call), stmt)
         for p, part in zip(active, parts):
             self.accumulate(bound[p].id, load(part), False, stmt)
+
+    def argument_shapes(self, op, bound):
+        """The exact shapes of a helper's arguments at this call (parameter ->
+        shape), where known: its derivative is specialised on them."""
+        known = {}
+        for p, atom in bound.items():
+            shape = abstract.shape_of(atom, op.shapes or {})
+            if concrete(shape) or isinstance(shape, (abstract.Elements, abstract.Items)):
+                known[p] = shape
+        return known or None
 
     def reference(self, unit):
         """The local name under which a helper unit's function is reachable."""

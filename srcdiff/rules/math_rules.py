@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .. import runtime as rt
+from ..abstract import element_shape
 from ..primitives import FRESH, Primitive, elementwise, from_partials, known, nondiff, variants
 from ..template import Template, d
 
@@ -191,7 +192,13 @@ def _sum_tangent(y, xs):
     d[y] = rt.tangent_sum(d[xs])
 
 
+def _sum_shape(shapes, constants):
+    """``sum(xs)`` of numbers or of arrays of one shape: that shape."""
+    return element_shape(shapes[0], 0, varying=True)
+
+
 _SUM = Primitive("builtins.sum", "builtins.sum", signature=("xs",), aliases=(),
+                 shape=_sum_shape,
                  adjoint=Template(_sum, "builtins.sum"),
                  tangent=Template(_sum_tangent, "builtins.sum (tangent)"))
 
@@ -204,8 +211,9 @@ def sum_(args, keywords):
     return None
 
 
-nondiff(builtins.len, builtins.int, builtins.round, builtins.bool, builtins.range,
-        builtins.isinstance, builtins.slice, builtins.type, result=FRESH)
+nondiff(builtins.len, builtins.int, builtins.round, builtins.bool, builtins.isinstance,
+        result=FRESH, shape="scalar")
+nondiff(builtins.range, builtins.slice, builtins.type, result=FRESH)
 nondiff(builtins.print, result=FRESH, pure=False)
 nondiff(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
         math.factorial, result=FRESH, pure=False)

@@ -361,8 +361,9 @@ nondiff(np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan, np.isinf, np.i
         result=FRESH, shape="elementwise")
 nondiff(np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
         np.logical_and, np.logical_or, np.heaviside, result=FRESH, shape="broadcast")
-nondiff(np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort,
-        np.allclose, np.isclose, np.count_nonzero, np.nonzero,
+nondiff(np.ndim, np.size, np.count_nonzero, np.allclose, result=FRESH, shape="scalar")
+nondiff(np.shape, np.argmax, np.argmin, np.argsort,
+        np.isclose, np.nonzero,
         "ndarray.shape", "ndarray.ndim", "ndarray.size", "ndarray.dtype", "ndarray.argmax",
         "ndarray.argmin", result=FRESH)
 nondiff(np.zeros, np.ones, np.empty, result=FRESH, shape=constructed)
