@@ -29,6 +29,7 @@ next, get fresh symbols.
 """
 
 import dataclasses
+import itertools
 import math
 import operator
 
@@ -50,6 +51,31 @@ class Elements:
 class Items:
     """A list or tuple of known length: the shape of each element."""
     shapes: tuple
+
+
+@dataclasses.dataclass(frozen=True)
+class OneOf:
+    """One of a few exact shapes: a value a loop carries that starts as a
+    number and becomes an array (``acc = 0.0; for ...: acc = acc + v``)."""
+    shapes: frozenset
+
+
+_MAX_ALTERNATIVES = 4
+
+
+def join(a, b):
+    """A shape covering both (None if none is known)."""
+    if a == b:
+        return a
+    alternatives = set()
+    for shape in (a, b):
+        if isinstance(shape, OneOf):
+            alternatives |= shape.shapes
+        elif concrete(shape):
+            alternatives.add(shape)
+        else:
+            return None
+    return OneOf(frozenset(alternatives)) if len(alternatives) <= _MAX_ALTERNATIVES else None
 
 
 def concrete(shape):
@@ -105,6 +131,12 @@ def from_key(key):
 
 def broadcast(shapes, fresh):
     """The shape of operands broadcast together (``fresh`` if not known)."""
+    if any(isinstance(s, OneOf) for s in shapes):
+        results = {broadcast(choice, None) for choice in itertools.product(
+            *[sorted(s.shapes) if isinstance(s, OneOf) else [s] for s in shapes])}
+        if None in results:
+            return fresh
+        return results.pop() if len(results) == 1 else OneOf(frozenset(results))
     distinct = {s for s in shapes if s != SCALAR}
     if not distinct:
         return SCALAR
@@ -198,6 +230,9 @@ def _shape(op, shapes, values, ints):
     fresh = ("like", target, id(op))
     if op.kind == "copy":
         return shapes.get(op.operands[0], ("like", op.operands[0]))
+    value = op.stmt.value if isinstance(op.stmt, gast.Assign) else None
+    if value is not None and not op.operands and shape_of(value, shapes) == SCALAR:
+        return SCALAR   # a number written as a constant
     if target in values:
         return _shape_of_value(values[target], fresh)
     if op.kind == "literal" and isinstance(op.stmt.value, (gast.Tuple, gast.List)):
@@ -366,8 +401,9 @@ def _if(node, env, ints):
     _block(node.body, a, ints)
     _block(node.orelse, b, ints)
     for n in _assigned_in(node.body) | _assigned_in(node.orelse):
-        env.shapes[n] = a.shapes[n] if a.shapes.get(n) == b.shapes.get(n) and n in a.shapes \
-            else ("like", n, id(node))
+        joined = join(a.shapes.get(n), b.shapes.get(n)) if n in a.shapes and n in b.shapes \
+            else None
+        env.shapes[n] = ("like", n, id(node)) if joined is None else joined
         if n in a.values and n in b.values and a.values[n] == b.values[n]:
             env.values[n] = a.values[n]
         else:
@@ -379,15 +415,26 @@ def _loop(node, env, ints):
     inner_ints = ints | {node.target} if node.kind == "for" else ints
     if node.target:
         changed.add(node.target)
-    # exact shapes that one pass through the body leaves unchanged stay exact
-    trial = env.copy()
-    if node.target:
-        trial.shapes[node.target] = SCALAR
-    _block(node.body, trial, inner_ints)
+    # an exact shape a pass through the body leaves unchanged stays exact; one it
+    # changes becomes the few shapes it takes (or unknown)
+    entry = {n: env.shapes.get(n) for n in changed}
+    for _ in range(_MAX_ALTERNATIVES):
+        trial = env.copy()
+        trial.shapes.update({n: s for n, s in entry.items() if s is not None})
+        if node.target:
+            trial.shapes[node.target] = SCALAR
+        _block(node.body, trial, inner_ints)
+        grown = {n: join(entry[n], trial.shapes.get(n)) for n in changed}
+        if grown == entry:
+            break
+        entry = grown
+    else:
+        entry = {n: None for n in changed}
     for n in changed:
-        stable = concrete(env.shapes.get(n)) and trial.shapes.get(n) == env.shapes.get(n)
-        if not stable:  # loop-carried values may change shape between iterations
+        if entry[n] is None:  # loop-carried values may change shape between iterations
             env.shapes[n] = ("like", n, id(node), "loop")
+        else:
+            env.shapes[n] = entry[n]
         if not (n in env.values and trial.values.get(n, _MISSING) == env.values[n]):
             env.values.pop(n, None)
     if node.target:
@@ -395,7 +442,7 @@ def _loop(node, env, ints):
         env.values.pop(node.target, None)
     _block(node.body, env.copy(), inner_ints)
     for n in changed:
-        if not concrete(env.shapes.get(n)):
+        if not (concrete(env.shapes.get(n)) or isinstance(env.shapes.get(n), OneOf)):
             env.shapes[n] = ("like", n, id(node), "after")
 
 
