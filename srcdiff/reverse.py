@@ -648,7 +648,7 @@ class Reverse:
         the temporary's last use in the same block (``t = 0.1 * x`` used by
         ``u = t * x``): nothing is pushed for them."""
         remat = {}
-        for name in self.norm.temps:
+        for name in sorted(self.norm.temps):  # the pruning below depends on order
             d = defs.get(name, [])
             if len(d) != 1:
                 continue
