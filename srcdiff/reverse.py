@@ -940,7 +940,14 @@ class Reverse:
             inits = checks + inits
         else:
             sweep_start = checks + sweep_start
-        self.out = inits + stacks + fwd + sweep_start + rev
+        kept = []
+        if self.mode == "value_and_grad" and isinstance(result, gast.Name) \
+                and result.id in self.stacks:
+            # the adjoint sweep restores overwritten values: keep the one f returns
+            value_name = self.namer.fresh("value")
+            kept = [assign(value_name, load(result.id))]
+            result = load(value_name)
+        self.out = inits + stacks + fwd + kept + sweep_start + rev
         grads = []
         for p in self.wrt:
             if p in self.adj and self.an.active(p):
