@@ -3,7 +3,7 @@
 Invariants of the result (``Normalized.body``):
 
 * every statement is one of
-  ``name = value``, ``a, b = value`` (unpacking), ``expr`` (a call kept for its
+  ``name = value``, ``a, b = atom`` (unpacking), ``expr`` (a call kept for its
   side effects), ``assert ...``, a nested ``def``; the last is ``return atom``;
 * a *value* is an atom (a name or a constant expression) or one operation whose
   operands are atoms: ``a + b``, ``-a``, ``f(a, k=b)``, ``a.method(b)``,
@@ -488,6 +488,8 @@ class Normalizer:
                 self.local_function(target.id, fn, stmt, original=value)
                 return
             rhs = self.simplify(value)
+            if isinstance(rhs, gast.Name) and rhs.id == target.id:
+                return  # x = x on a name that keeps its name: nothing happens
             if target.id in self.mutable and not is_atom(rhs) and any(
                     isinstance(n, gast.Name) and n.id == target.id for n in gast.walk(rhs)):
                 # x = f(x): the adjoint needs the old x, so the result goes to a temporary
@@ -515,8 +517,11 @@ class Normalizer:
                     self.unpack_atom(elt, atom, stmt)
             return
         rhs = self.simplify(value)
-        if self.is_rule_call(rhs):
-            # a, b = rt.unwrite(...): the call's result is one value of its own
+        bound = {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+        if self.is_rule_call(rhs) or not is_atom(rhs) or (
+                isinstance(rhs, gast.Name) and rhs.id in bound):
+            # a, b = rt.unwrite(...): the call's result is one value of its own;
+            # x, b = x: the value unpacked is not the name it is unpacked into
             tmp = self.temp()
             self.emit(assign(tmp, rhs), stmt)
             rhs = gast.copy_location(load(tmp), stmt)

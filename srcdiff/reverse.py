@@ -633,7 +633,7 @@ class Reverse:
         that nothing changes (``x_t = xs[k]``).  Nothing is pushed for them."""
         remat = {}
         elements = sorted(n for n, d in defs.items() if len(d) == 1 and n not in mutated)
-        for name in sorted(self.norm.temps) + elements:
+        for name in sorted(self.norm.temps) + elements:  # (the pruning depends on order)
             d = defs.get(name, [])
             if len(d) != 1:
                 continue
@@ -938,7 +938,14 @@ class Reverse:
             inits = checks + inits
         else:
             sweep_start = checks + sweep_start
-        self.out = inits + stacks + fwd + sweep_start + rev
+        kept = []
+        if self.mode == "value_and_grad" and isinstance(result, gast.Name) \
+                and result.id in self.stacks:
+            # the adjoint sweep restores overwritten values: keep the one f returns
+            value_name = self.namer.fresh("value")
+            kept = [assign(value_name, load(result.id))]
+            result = load(value_name)
+        self.out = inits + stacks + fwd + kept + sweep_start + rev
         grads = []
         for p in self.wrt:
             if p in self.adj and self.an.active(p):

@@ -25,8 +25,11 @@ branch is used after the ``if`` only when every branch assigns it; loop-local
 names are not used after the loop), indices are in range (``a[i % L]`` when
 the loop bound is not known to be <= L), no array that is written in place
 is ever aliased (never bound to a second name, appended, iterated or passed
-along bare; parameters are never written), ``+=`` only on scalars, every
-``for`` loop runs at least once, lists start non-empty, ``while`` loops end.
+along bare; parameters are never written) except by the 'alias' feature,
+which tracks each alias and whether it is read after its base is written
+(``Program.hazard``: then a refusal is acceptable; without 'alias_hazard'
+such a program is drawn again), ``+=`` only on scalars, every ``for`` loop
+runs at least once, lists start non-empty, ``while`` loops end.
 
 Features (``FEATURES``) can be switched off to run the generator in tiers;
 ``with_deps`` adds what a feature needs to appear at all (``break`` needs a
@@ -42,9 +45,14 @@ program with the same failure signature (``Outcome.kind``).
 Command line (from the repository root)::
 
     python tests/progen.py show SEED [FEATURE,...] [--size=small]
-    python tests/progen.py check SEED [FEATURE,...]     # check one program
+    python tests/progen.py check SEED [FEATURE,...] [--minimize]
+                                  [--mode=grad|value_and_grad|both]
     python tests/progen.py report [N [SEED]] [--minimize] [--tiers=all,if]
-                                  [--size=small|medium|large]
+                                  [--size=small|medium|large] [--mode=...]
+
+FEATURE lists take 'all' (every feature but the PENDING ones: CI's
+default), 'every' (all of them), names, or '-name,...'.  ``check`` checks
+both grad and value_and_grad unless ``--mode`` says otherwise.
 """
 
 import ast
@@ -80,8 +88,24 @@ FEATURES = (
     "nested",          # control flow inside control flow
     "helper_cf",       # helpers that contain control flow themselves
     "iter_rebind",     # a loop body rebinds the array it iterates over
+    "self_assign",     # x = x, x = (x), a, b = a, b
+    "alias",           # a second name for an array that is written in place
+    #                    (al = out, out[::-1], out.reshape(L), out.T, a helper's
+    #                    return, a list element, an appended element, row
+    #                    unpacking r0, r1 = m; an element s = out[k]): read only
+    #                    while the base is not written after the alias is made
+    "alias_hazard",    # ... and read after the base is written (numpy sees the
+    #                    write; srcdiff may refuse it, never be wrong)
+    "out_arg",         # np.sin(e, out=out), np.multiply(a, b, out=out)
+    "effect_call",     # calls for their effect: out.fill(s), np.copyto(out, e),
+    #                    np.put(out, [k], s), a helper writing into its argument
 )
 ALL = frozenset(FEATURES)
+
+# Features srcdiff gets wrong today, each with its issue item: not in 'all'
+# (CI's default) until fixed; 'every' adds them (the long mode uses it).
+PENDING = {}
+DEFAULT = ALL - frozenset(PENDING)
 
 # Features srcdiff may refuse with a SrcdiffError whose message matches the
 # pattern (counted as 'tolerated', not as a failure).  A wrong gradient or a
@@ -89,6 +113,12 @@ ALL = frozenset(FEATURES)
 TOLERATED = {
     "iter_rebind": r"loop over a sequence that the loop body reassigns",
 }
+
+# Refusals of fine code that are known (srcdiff's aliasing check, issue
+# 10.10): counted as "refusals of fine code" and reported, not failed, by the
+# test-suite.  Any other refusal of a program the generator knows is fine is a
+# failure.
+KNOWN_FINE_REFUSALS = {}
 
 LOOPS = ("for_range", "for_array", "for_list", "enumerate", "zip", "while")
 CONTROL = LOOPS + ("if",)
@@ -118,17 +148,24 @@ def with_deps(features):
             fs.add("for_range")
         if not fs & set(CONTROL) - {"for_range"}:
             fs.add("if")
+    if fs & {"alias", "alias_hazard", "out_arg", "effect_call"}:
+        fs.add("index_write")      # arrays of our own to write into
+    if "alias_hazard" in fs:
+        fs.add("alias")
     return frozenset(fs)
 
 
 def parse_features(text):
-    """'all', '' or a comma-separated list (a leading '-' removes from all)."""
+    """'all' (or ''): every feature but the PENDING ones; 'every': all of
+    them; a comma-separated list; or '-feature,...' (all but those)."""
     text = (text or "all").strip()
     if text == "all":
+        return DEFAULT
+    if text == "every":
         return ALL
     names = [t.strip() for t in text.split(",") if t.strip()]
     if names and all(n.startswith("-") for n in names):
-        return with_deps(ALL - {n[1:] for n in names})
+        return with_deps(DEFAULT - {n[1:] for n in names})
     return with_deps(n for n in names if n != "straight")
 
 
@@ -149,6 +186,8 @@ class Var:
     hi: int = None           # ints: exclusive upper bound of the value
     fixed: bool = False      # never rebound (loop variables, counters)
     iterated: bool = False   # an enclosing loop iterates over it
+    alias_of: str = None     # shares memory with this (written) array
+    stale: bool = False      # its base was written after it was made
 
 
 @dataclasses.dataclass
@@ -200,6 +239,7 @@ class Scope:
             c = child.vars.get(n)
             if c is not None:
                 v.bound = max(v.bound, c.bound)
+                v.stale = v.stale or c.stale
 
 
 @dataclasses.dataclass
@@ -218,6 +258,8 @@ class Program:
     source: str
     L: int
     params: list         # [(name, 'S' | 'V')]
+    hazard: bool = False  # reads a view after its base was written (a
+    #                       refusal is then acceptable)
 
     @property
     def writes(self):
@@ -235,9 +277,16 @@ class Program:
 
 
 def source_writes(source):
-    """Does the source assign into a subscript (``out[i] = ...``)?"""
+    """Does the source write into an array (``out[i] = ...``, ``out=``,
+    ``out.fill``, ``np.copyto``, ``np.put``)?  Then the reference is finite
+    differences (autograd cannot trace it)."""
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.Call) and (
+                any(k.arg == "out" for k in node.keywords)
+                or isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("fill", "copyto", "put")):
             return True
     return False
 
@@ -269,9 +318,14 @@ class Generator:
         self.no_calls = False
         self.poly = None
         self.list_pending = False
+        self.hazard = False          # a view is read after its base is written
+        self.module_helpers = set()  # fixed helpers the program calls (HELPERS)
 
     # -- small utilities ---------------------------------------------------
     def on(self, feature):
+        if self.in_helper and feature in ("alias", "alias_hazard", "out_arg",
+                                          "effect_call"):
+            return False
         if self.in_helper and feature in CONTROL + (
                 "break", "continue", "early_return", "return_in_loop",
                 "index_write", "append", "range_computed", "nested") \
@@ -485,6 +539,16 @@ class Generator:
             self.use("iter_rebind")
         m = sc.pick(r, lambda v: self.updatable(v, in_loop) and v is not var
                     and v.kind == var.kind)
+        if self.on("self_assign") and self.chance(0.2):
+            self.use("self_assign")
+            form = r.choice(("x = x", "x = (x)", "x, y = x, y"))
+            if form == "x = (x)":
+                return [f"{n} = ({n})"]
+            if m is None or form == "x = x":
+                return [f"{n} = {n}"]
+            if sc.vars[m].iterated:
+                self.use("iter_rebind")
+            return [f"{n}, {m} = {n}, {m}"]
         if m is not None and self.chance(0.2):
             # two carried values at once (Fibonacci-style)
             if sc.vars[m].iterated:
@@ -557,13 +621,22 @@ class Generator:
             lines += self.write(sc, name)
         return lines
 
+    def written(self, sc, name):
+        """``name`` is written in place: its aliases see the new values."""
+        for v in sc.vars.values():
+            if v.alias_of == name:
+                v.stale = True
+
     def write(self, sc, name=None):
         r = self.rng
         if name is None:
             name = sc.pick(r, lambda v: v.writable)
         var = sc.vars[name]
         idx = self.index(sc)
+        if var.kind == "M":
+            idx = f"{r.randrange(2)}, {idx}"
         e = self.sexpr(sc)
+        self.written(sc, name)
         if sc.loops or self.chance(0.5):
             form = r.choice(("set", "half", "tanh", "iadd"))
         else:
@@ -583,6 +656,102 @@ class Generator:
             var.bound = max(var.bound, 1.0)
         self.use("index_write")
         return [f"{name}[{idx}] = {text}"]
+
+    def out_base(self, sc):
+        """A 1-D array of our own to write into: (name, lines making it)."""
+        name = sc.pick(self.rng, lambda v: v.writable and v.kind == "V")
+        if name is not None:
+            return name, []
+        lines = self.new_out(sc)
+        return lines[0].split(" = ")[0], lines
+
+    ALIAS_FORMS = ("copy", "rev", "reshape", "np_reshape", "T", "hid", "hrev",
+                   "list", "append", "chain", "elem", "rows")
+
+    def alias(self, sc):
+        """A second name for an array that is written in place."""
+        r = self.rng
+        L = self.L
+        form = r.choice(self.ALIAS_FORMS)
+        if form == "rows":
+            m = self.fresh("m")
+            e1, e2 = self.expr(sc, "V", 1), self.expr(sc, "V", 1)
+            sc.add(m, Var("M", max(e1.bound, e2.bound, 0.5), writable=True))
+            a, b = self.fresh("r"), self.fresh("r")
+            for n in (a, b):
+                sc.add(n, Var("V", sc.vars[m].bound, fixed=True, alias_of=m))
+            return [f"{m} = np.stack([{e1.text}, {e2.text}])", f"{a}, {b} = {m}"]
+        base, lines = self.out_base(sc)
+        bound = sc.vars[base].bound
+        if form == "elem":   # a number, not a view
+            n = self.fresh("s")
+            sc.add(n, Var("S", bound))
+            return lines + [f"{n} = {base}[{r.randrange(-L, L)}]"]
+        al = self.fresh("al")
+        text = {"copy": base, "rev": f"{base}[::-1]", "reshape": f"{base}.reshape({L})",
+                "np_reshape": f"np.reshape({base}, ({L},))", "T": f"{base}.T",
+                "hid": f"hid({base})", "hrev": f"hrev({base})"}.get(form)
+        if form in ("hid", "hrev"):
+            self.module_helpers.add(form)
+        if form == "list":
+            lst = self.fresh("lst")
+            lines += [f"{lst} = [{base}]"]
+            text = f"{lst}[0]"
+        elif form == "append":
+            lst = self.fresh("lst")
+            lines += [f"{lst} = [{self.expr(sc, 'V', 1).text}]", f"{lst}.append({base})"]
+            text = f"{lst}[-1]"
+        elif form == "chain":
+            first = self.fresh("al")
+            sc.add(first, Var("V", bound, fixed=True, alias_of=base))
+            lines += [f"{first} = {base}[::-1]"]
+            text = first
+        sc.add(al, Var("V", bound, fixed=True, alias_of=base))
+        return lines + [f"{al} = {text}"]
+
+    def out_arg(self, sc):
+        """``np.fn(e, out=base)``: a ufunc writing its result into an array."""
+        r = self.rng
+        base, lines = self.out_base(sc)
+        fn = r.choice(("sin", "cos", "tanh", "negative", "multiply", "add"))
+        a = self.vexpr(sc, 1)
+        if fn in ("multiply", "add"):
+            b = self.vexpr(sc, 1) if self.chance(0.6) else self.sexpr(sc, 1)
+            bound = a.bound * b.bound if fn == "multiply" else a.bound + b.bound
+            if bound > BMAX:
+                fn, bound = "tanh", 1.0
+                call = f"np.tanh({a.text}, out={base})"
+            else:
+                call = f"np.{fn}({a.text}, {b.text}, out={base})"
+        else:
+            bound = a.bound if fn == "negative" else 1.0
+            call = f"np.{fn}({a.text}, out={base})"
+        sc.vars[base].bound = max(bound, 0.5)
+        self.written(sc, base)
+        self.use("out_arg")
+        return lines + [call]
+
+    def effect_call(self, sc):
+        """A call kept for its effect of writing into an array."""
+        r = self.rng
+        base, lines = self.out_base(sc)
+        form = r.choice(("fill", "copyto", "put", "hw"))
+        e = self.sexpr(sc, 1)
+        if form == "fill":
+            call = f"{base}.fill({e.text})"
+        elif form == "put":
+            call = f"np.put({base}, [{r.randrange(self.L)}], {e.text})"
+        elif form == "hw":
+            self.module_helpers.add("hw")
+            call = f"hw({base}, {e.text})"
+        else:
+            e = self.vexpr(sc, 1)
+            call = f"np.copyto({base}, {e.text})"
+        var = sc.vars[base]
+        var.bound = max(var.bound, e.bound)
+        self.written(sc, base)
+        self.use("effect_call")
+        return lines + [call]
 
     def new_list(self, sc):
         kind = "S" if self.chance(0.6) else "V"
@@ -667,6 +836,12 @@ class Generator:
                 opts.append(("write", 2.5))
             if sc.loops == 0:
                 opts.append(("new_out", 1.4))
+        if self.on("alias") and sc.loops == 0:
+            opts.append(("alias", 2.0))
+        if self.on("out_arg"):
+            opts.append(("out_arg", 1.0))
+        if self.on("effect_call"):
+            opts.append(("effect_call", 1.0))
         if self.on("append"):
             if any(v.kind in ("LS", "LV") and n not in sc.frozen
                    for n, v in sc.vars.items()):
@@ -697,7 +872,8 @@ class Generator:
         lines = getattr(self, "st_" + what)(sc, depth, ret_kind)
         if lines is None:
             lines = self.assign(sc)
-        carried = what in ("write", "append") or (
+        self.check_reads(sc, lines)
+        carried = what in ("write", "append", "out_arg", "effect_call") or (
             what == "update" and any(
                 re.match(r"\w+", line).group() in outer for line in lines))
         if what in CONTROL:
@@ -725,6 +901,25 @@ class Generator:
 
     def st_new_list(self, sc, depth, ret_kind):
         return self.new_list(sc)
+
+    def st_alias(self, sc, depth, ret_kind):
+        self.use("alias")
+        return self.alias(sc)
+
+    def st_out_arg(self, sc, depth, ret_kind):
+        return self.out_arg(sc)
+
+    def st_effect_call(self, sc, depth, ret_kind):
+        return self.effect_call(sc)
+
+    def check_reads(self, sc, lines):
+        """A read of an alias whose base was written since it was made (in a
+        loop: written anywhere in the loop) makes the program hazardous."""
+        text = "\n".join(lines)
+        for n, v in sc.vars.items():
+            if v.stale and re.search(rf"\b{n}\b", text):
+                self.hazard = True
+                self.use("alias_hazard")
 
     def nbody(self):
         return self.rng.choice(SIZES[self.size]["body"])
@@ -846,7 +1041,8 @@ class Generator:
         return self.finish_loop(sc, child, f"for {i} in {rng_text}:", inner, pre)
 
     def iterable_vec(self, sc):
-        return sc.pick(self.rng, lambda v: v.kind == "V" and not v.writable)
+        return sc.pick(self.rng, lambda v: v.kind == "V" and not v.writable
+                       and v.alias_of is None)
 
     def st_for_array(self, sc, depth, ret_kind):
         a = self.iterable_vec(sc)
@@ -1036,6 +1232,7 @@ class Generator:
             sc.add(p, Var(kind, 1.5))
         lines = self.block(sc, nstmts, 0, ret_kind, top=True)
         lines.append(f"return {self.return_expr(sc, ret_kind)}")
+        self.check_reads(sc, lines[-1:])
         sig = ", ".join(p for p, _ in params)
         return [f"def {name}({sig}):"] + self.body(lines)
 
@@ -1066,22 +1263,36 @@ class Generator:
         params = [(f"x{j}", "S") for j in range(ns)] + \
                  [(f"a{j}", "V") for j in range(nv)]
         r.shuffle(params)
-        out += self.function("f", params, "S",
-                             r.choice(SIZES[self.size]["stmts"]))
+        body = self.function("f", params, "S", r.choice(SIZES[self.size]["stmts"]))
+        for name in sorted(self.module_helpers):
+            out += HELPERS[name] + ["", ""]
         self.params = params
-        return "\n".join(out) + "\n"
+        return "\n".join(out + body) + "\n"
 
 
-def generate(seed, features=ALL, size="medium"):
+# helpers the alias and effect_call features call (module level, as written)
+HELPERS = {
+    "hid": ["def hid(p):", "    return p"],
+    "hrev": ["def hrev(p):", "    return p[::-1]"],
+    "hw": ["def hw(p, v):", "    p[1] = v"],
+}
+
+
+def generate(seed, features=DEFAULT, size="medium"):
     """A random ``Program`` (deterministic in ``seed``, ``features`` and
-    ``size``, one of ``SIZES``)."""
-    g = Generator(seed, features, size)
-    src = g.module()
+    ``size``, one of ``SIZES``).  Without 'alias_hazard', a program that
+    reads a view after its base is written is drawn again."""
+    features = with_deps(features)
+    for attempt in range(50):
+        g = Generator(seed if attempt == 0 else f"{seed}/{attempt}", features, size)
+        src = g.module()
+        if not g.hazard or "alias_hazard" in features:
+            break
     used = set(g.used)
     if any(d > 0 for d in _cf_depths(src)):
         used.add("nested")
     return Program(seed=seed, features=g.features, used=used, source=src, L=g.L,
-                   params=list(g.params))
+                   params=list(g.params), hazard=g.hazard)
 
 
 def _cf_depths(source):
@@ -1140,13 +1351,37 @@ class Outcome:
     message: str = ""
     generated: str = None      # srcdiff's generated source, when available
     args: list = None
+    mode: str = "grad"         # the API checked: grad or value_and_grad
 
     @property
     def ok(self):
         return self.status in ("pass", "tolerated")
 
+    @property
+    def category(self):
+        """For summaries: pass, refused (an acceptable refusal), fine-refused
+        (a refusal of a program the generator knows is fine), wrong, crash or
+        invalid (the generator's fault)."""
+        if self.status in ("pass", "invalid"):
+            return self.status
+        if self.status == "tolerated":
+            return "refused"
+        if self.kind[0] == "refused":
+            return "fine-refused"
+        if self.kind[0] in ("transform-crash", "gradient-crash", "timeout"):
+            return "crash"
+        return "wrong"
 
-_NAME_RE = re.compile(r"\b(?:x|a|s|v|out|lst|i|j|n|cnt|t|acc|e|w|p|h)\d+\b")
+    def known_refusal(self):
+        """The issue a refusal of fine code is known under (None if new)."""
+        if self.category == "fine-refused":
+            for pattern, issue in KNOWN_FINE_REFUSALS.items():
+                if re.search(pattern, self.message):
+                    return issue
+        return None
+
+
+_NAME_RE = re.compile(r"\b(?:x|a|s|v|out|lst|i|j|n|cnt|t|acc|e|w|p|h|al|r|m)\d+\b")
 _LOC_RE = re.compile(r"^\S+\.py:\d+:\d+: (in \w+\(\): )?")
 
 
@@ -1217,30 +1452,56 @@ def pick_point(prog, f, wrt, tries=6):
 KINK = "finite differences disagree between step sizes at every point tried"
 
 
+def acceptable_refusal(err, used, hazard):
+    """Why a refusal of this program keeps srcdiff's promise (None: it is a
+    refusal of fine code)."""
+    for feature, pattern in TOLERATED.items():
+        if feature in used and re.search(pattern, str(err)):
+            return f"{feature} is allowed to be refused"
+    if hazard:
+        return "the program reads a view after its base is written"
+    if "effect_call" in used:   # (tests/test_trust.py asks for NoRuleError)
+        return "a call for effect on an active value may be refused"
+    return None
+
+
 def check_source(source, args, ref, wrt, rtol, atol, directory, f=None,
-                 used=()):
+                 used=(), hazard=False, mode="grad"):
     """Run srcdiff on ``f`` of ``source`` and compare with ``ref``.
-    ``used``: the features the program uses (for ``TOLERATED`` refusals)."""
+    ``used``/``hazard``: what the program does (for acceptable refusals).
+    ``mode``: 'grad', 'value_and_grad' (the value must be what ``f``
+    returns, to 1e-12) or 'both'."""
+    if mode == "both":
+        out = check_source(source, args, ref, wrt, rtol, atol, directory, f, used,
+                           hazard, "grad")
+        if out.status != "pass":
+            return out
+        return check_source(source, args, ref, wrt, rtol, atol, directory, f, used,
+                            hazard, "value_and_grad")
     import oracle
     import srcdiff
     if f is None:
         f = load(source, directory, "chk").f
-    try:
-        g = srcdiff.grad(f, wrt=wrt)
-    except srcdiff.SrcdiffError as e:
+    api = getattr(srcdiff, mode)
+
+    def refusal(e):
         kind = ("refused", type(e).__name__, _normalize_message(e.message))
-        for feature, pattern in TOLERATED.items():
-            if feature in used and re.search(pattern, str(e)):
-                return Outcome("tolerated", kind, f"srcdiff refused the "
-                               f"program ({feature} is allowed to be "
-                               f"refused):\n{e}", args=args)
-        return Outcome("fail", kind, f"srcdiff refused the program:\n{e}", args=args)
+        why = acceptable_refusal(e, used, hazard)
+        if why:
+            return Outcome("tolerated", kind, f"srcdiff refused the program ({why}):"
+                           f"\n{e}", args=args, mode=mode)
+        return Outcome("fail", kind, f"srcdiff refused the program:\n{e}", args=args,
+                       mode=mode)
+    try:
+        g = api(f, wrt=wrt)
+    except srcdiff.SrcdiffError as e:
+        return refusal(e)
     except Exception as e:  # noqa: BLE001
         kind = ("transform-crash", type(e).__name__, _normalize_message(e))
         return Outcome("fail", kind, "srcdiff crashed while transforming:\n"
-                       + traceback.format_exc(), args=args)
+                       + traceback.format_exc(), args=args, mode=mode)
     try:
-        generated = srcdiff.source(f, wrt=wrt)
+        generated = srcdiff.source(f, wrt=wrt, mode=mode)
     except Exception as e:  # noqa: BLE001
         generated = f"<srcdiff.source failed: {type(e).__name__}: {e}>"
     call_args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
@@ -1248,19 +1509,31 @@ def check_source(source, args, ref, wrt, rtol, atol, directory, f=None,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             got = g(*call_args)
+    except srcdiff.SrcdiffError as e:
+        # (a refusal that depends on the arguments' shapes comes at the first call)
+        return refusal(e)
     except Exception as e:  # noqa: BLE001
         kind = ("gradient-crash", type(e).__name__, _normalize_message(e))
         return Outcome("fail", kind, "the generated gradient raised:\n"
-                       + traceback.format_exc(), generated, args)
+                       + traceback.format_exc(), generated, args, mode)
     problems = []
     for k, a in enumerate(args):
         if isinstance(a, np.ndarray) and not np.array_equal(a, call_args[k]):
             problems.append(f"argument {wrt[k]} was modified in place")
+    kind = ("mismatch",)
+    if mode == "value_and_grad":
+        value, got = got if isinstance(got, tuple) and len(got) == 2 else (None, got)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = f(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        if value is None or np.ndim(value) != 0 or abs(float(value) - float(want)) > \
+                1e-12 * max(1.0, abs(float(want))):
+            problems.append(f"value_and_grad's value {value!r} != f's value {want!r}")
+            kind = ("wrong-value",)
     if not isinstance(got, tuple) or len(got) != len(wrt):
         return Outcome("fail", ("bad-result",),
                        f"expected a tuple of {len(wrt)} gradients, got {got!r}",
-                       generated, args)
-    kind = ("mismatch",)
+                       generated, args, mode)
     for name, a, gv, rv in zip(wrt, args, got, ref):
         err = oracle.check_type_and_shape(gv, a)
         if err:
@@ -1274,16 +1547,27 @@ def check_source(source, args, ref, wrt, rtol, atol, directory, f=None,
             problems.append(f"d/d{name}: srcdiff {gv!r}\n      != reference "
                             f"{rv!r}")
     if problems:
-        return Outcome("fail", kind, "\n".join(problems), generated, args)
-    return Outcome("pass", args=args)
+        return Outcome("fail", kind, "\n".join(problems), generated, args, mode)
+    return Outcome("pass", args=args, mode=mode)
 
 
 TOL_AUTOGRAD = (1e-6, 1e-8)
 TOL_FD = (1e-4, 1e-5)
 
 
-def check(prog, directory):
-    """Outcome of differentiating ``prog`` with srcdiff."""
+def mode_for(seed, modes="alternate"):
+    """The API a program is checked with: 'alternate' (CI's default: grad
+    for even seeds, value_and_grad -- value and gradient -- for odd ones, so
+    both are covered at the cost of one), 'grad', 'value_and_grad' or
+    'both'."""
+    if modes == "alternate":
+        return "grad" if seed % 2 == 0 else "value_and_grad"
+    return modes
+
+
+def check(prog, directory, mode="grad"):
+    """Outcome of differentiating ``prog`` with srcdiff (``mode``: see
+    ``check_source``)."""
     try:
         mod = load(prog.source, directory)
     except Exception as e:  # noqa: BLE001
@@ -1301,11 +1585,12 @@ def check(prog, directory):
     tol = TOL_FD if prog.writes else TOL_AUTOGRAD
     try:
         return _with_timeout(CHECK_TIMEOUT, check_source, prog.source, args,
-                             ref, wrt, *tol, directory, mod.f, prog.used)
+                             ref, wrt, *tol, directory, mod.f, prog.used,
+                             prog.hazard, mode)
     except _Timeout:
         return Outcome("fail", ("timeout",), f"srcdiff took more than "
                        f"{CHECK_TIMEOUT} s (transformation or gradient run)",
-                       args=args)
+                       args=args, mode=mode)
 
 
 CHECK_TIMEOUT = 60.0
@@ -1314,8 +1599,9 @@ CHECK_TIMEOUT = 60.0
 def describe(prog, outcome, minimized=None):
     """A failure report: program, arguments, problem, generated source."""
     ref = "finite differences" if prog.writes else "autograd"
-    parts = [f"random program seed={prog.seed} (reference: {ref}; "
-             f"features used: {', '.join(sorted(prog.used)) or 'straight-line'})",
+    parts = [f"random program seed={prog.seed} (reference: {ref}; checked: "
+             f"{outcome.mode}; features used: "
+             f"{', '.join(sorted(prog.used)) or 'straight-line'})",
              f"failure kind: {outcome.kind}",
              "--- program ---", prog.source.rstrip()]
     if outcome.args is not None:
@@ -1538,19 +1824,19 @@ def _with_timeout(seconds, fn, *args):
         signal.signal(signal.SIGALRM, old)
 
 
-def failure_of(source, values, directory):
+def failure_of(source, values, directory, mode="grad"):
     """The failure signature of ``source`` with arguments ``values`` (a dict
     name -> value), or None when it passes or is not a valid program (or
     takes more than a few seconds)."""
     if not _lint(source):
         return None
     try:
-        return _with_timeout(10.0, _failure_of, source, values, directory)
+        return _with_timeout(10.0, _failure_of, source, values, directory, mode)
     except _Timeout:
         return None
 
 
-def _failure_of(source, values, directory):
+def _failure_of(source, values, directory, mode):
     try:
         mod = load(source, directory, "min")
         f = mod.f
@@ -1565,11 +1851,11 @@ def _failure_of(source, values, directory):
     except Exception:  # noqa: BLE001 - not a valid program
         return None
     tol = TOL_FD if writes else TOL_AUTOGRAD
-    out = check_source(source, args, ref, wrt, *tol, directory)
+    out = check_source(source, args, ref, wrt, *tol, directory, mode=mode)
     return None if out.ok else out.kind
 
 
-def minimize(source, values, kind, directory, budget=600):
+def minimize(source, values, kind, directory, budget=600, mode="grad"):
     """Greedy AST reduction of ``source`` keeping failure signature ``kind``."""
     best = ast.unparse(ast.parse(source)) + "\n"
     tries = 0
@@ -1581,7 +1867,7 @@ def minimize(source, values, kind, directory, budget=600):
             cand = _apply(best, k)
             tries += 1
             if cand is not None and cand != best and \
-                    failure_of(cand, values, directory) == kind:
+                    failure_of(cand, values, directory, mode) == kind:
                 best = cand
                 progress = True
             else:
@@ -1591,7 +1877,8 @@ def minimize(source, values, kind, directory, budget=600):
 
 def minimize_outcome(prog, outcome, directory, budget=600):
     values = {name: a for (name, _), a in zip(prog.params, outcome.args)}
-    return minimize(prog.source, values, outcome.kind, directory, budget)
+    return minimize(prog.source, values, outcome.kind, directory, budget,
+                    outcome.mode)
 
 
 # ---------------------------------------------------------------------------
@@ -1601,12 +1888,13 @@ def minimize_outcome(prog, outcome, directory, budget=600):
 def _tiers():
     tiers = [("straight", frozenset())]
     tiers += [(f, with_deps({f})) for f in FEATURES]
-    tiers.append(("all", ALL))
+    tiers.append(("all", DEFAULT))
+    tiers.append(("every", ALL))
     return tiers
 
 
 def report(n=40, seed_base=0, do_minimize=False, out=sys.stdout, only=None,
-           size="medium"):
+           size="medium", mode="both"):
     """Run every tier (straight-line only, each feature alone with what it
     needs, all) on ``n`` seeds; print pass/fail counts per tier, failure
     kinds, and one (optionally minimized) program per failure kind."""
@@ -1627,7 +1915,7 @@ def report(n=40, seed_base=0, do_minimize=False, out=sys.stdout, only=None,
                     import srcdiff
                     srcdiff.clear_cache()
                 prog = generate(seed, feats, size)
-                oc = check(prog, d)
+                oc = check(prog, d, mode)
                 counts[oc.status] += 1
                 if name == "all":
                     for feat in prog.used | {"straight"}:
@@ -1676,18 +1964,20 @@ def main(argv):
     cmd = argv[0]
     size = ([a.split("=", 1)[1] for a in argv if a.startswith("--size=")]
             or ["medium"])[0]
-    argv = [a for a in argv if not a.startswith("--size=")]
+    mode = ([a.split("=", 1)[1] for a in argv if a.startswith("--mode=")]
+            or ["both"])[0]
+    argv = [a for a in argv if not a.startswith(("--size=", "--mode="))]
     if cmd in ("show", "check"):
         seed = int(argv[1])
-        feats = parse_features(argv[2]) if len(argv) > 2 and \
-            not argv[2].startswith("--") else ALL
+        feats = parse_features(argv[2] if len(argv) > 2 and
+                               not argv[2].startswith("--") else "all")
         prog = generate(seed, feats, size)
         if cmd == "show":
             print(prog.source)
             print("# used:", ", ".join(sorted(prog.used)))
             return 0
         with tempfile.TemporaryDirectory() as d:
-            oc = check(prog, d)
+            oc = check(prog, d, mode)
             mini = None
             if not oc.ok and oc.status == "fail" and "--minimize" in argv:
                 mini = minimize_outcome(prog, oc, d)
@@ -1700,7 +1990,7 @@ def main(argv):
         only = [a.split("=", 1)[1].split(",") for a in argv
                 if a.startswith("--tiers=")]
         report(n, base, "--minimize" in argv, only=only[0] if only else None,
-               size=size)
+               size=size, mode=mode)
         return 0
     print(__doc__)
     return 2
