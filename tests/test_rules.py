@@ -16,20 +16,9 @@ import srcdiff
 from srcdiff import primitives
 
 import corpus
+from cases import all_cases
 from oracle import check_grad
-
-
-class R:
-    """An inline rule case: ``R(fn, *args, wrt=0, fd=True, expected=None)``
-    (``expected(*args)``: the gradient, where autograd has no rule)."""
-
-    def __init__(self, fn, *args, wrt=0, fd=True, expected=None):
-        self.fn = fn
-        self.args = args
-        self.wrt = wrt
-        self.fd = fd
-        self.expected = expected
-        self.label = getattr(fn, "__name__", "fn")
+from rules_support import R
 
 
 # --- small functions for rules the corpus does not isolate -----------------
@@ -629,6 +618,11 @@ RULE_CASES = {
 }
 
 
+_EXTRA = all_cases()
+assert not set(_EXTRA) & set(RULE_CASES), set(_EXTRA) & set(RULE_CASES)
+RULE_CASES.update(_EXTRA)
+
+
 def _expand(rule, entry):
     """-> list of (id, fn, args, wrt, fd, expected)."""
     if isinstance(entry, str):
@@ -695,5 +689,29 @@ def test_rule_case(rule, fn, args, wrt, fd, expected):
     np.testing.assert_allclose(value, fn(*args), rtol=1e-12, atol=1e-12,
                                err_msg=srcdiff.source(fn, wrt=wrt))
     # ... and the gradient of the surrounding function matches the oracle
-    check_grad(fn, *args, wrt=wrt, fd=fd,
-               expected=None if expected is None else expected(*args))
+    g = check_grad(fn, *args, wrt=wrt, fd=fd,
+                   expected=None if expected is None else expected(*args))
+    # ... and forward mode agrees: <grad, v> is the directional derivative along v
+    check_tangent(fn, args, wrt, g)
+
+
+def _direction(x, rng):
+    if isinstance(x, np.ndarray):
+        return rng.standard_normal(x.shape)
+    return float(rng.standard_normal())
+
+
+def check_tangent(fn, args, wrt, g):
+    """``jvp(fn, wrt)(*args, v)`` against the gradient (the dot-product identity)."""
+    positions = list(wrt) if isinstance(wrt, tuple) else [wrt]
+    if not all(isinstance(p, int) for p in positions):
+        return
+    if not all(isinstance(args[p], (float, np.ndarray)) for p in positions):
+        return
+    grads = list(g) if isinstance(wrt, tuple) else [g]
+    rng = np.random.default_rng(7)
+    v = [_direction(args[p], rng) for p in positions]
+    _, tangent = srcdiff.jvp(fn, wrt=wrt)(*args, tuple(v) if isinstance(wrt, tuple) else v[0])
+    expected = sum(float(np.sum(np.asarray(gi) * vi)) for gi, vi in zip(grads, v))
+    np.testing.assert_allclose(tangent, expected, rtol=1e-8, atol=1e-10,
+                               err_msg=srcdiff.source(fn, wrt=wrt, mode="jvp"))
