@@ -386,6 +386,8 @@ def _op(node, env, ints):
             except Exception:  # not known (including errors of the user's code)
                 pass
             shapes[t] = _shape(node, shapes, env.values, ints)
+        elif node.kind == "write" and concrete(shapes.get(t)):
+            pass   # writing elements of an array keeps its shape
         elif node.kind == "unpack" and isinstance(shapes.get(node.operands[0]),
                                                   (Elements, Items)):
             shapes[t] = element_shape(shapes[node.operands[0]],

@@ -74,6 +74,7 @@ class Analysis:
     shapes: dict        # shapes at the end of the function
     deferred: object = None  # a refusal that holds unless values of unknown shape
     #                          are numbers: the specialised transformation decides
+    views: dict = None       # name written in place -> names sharing its memory
 
     def active(self, name):
         return name in self.varied and name in self.useful
@@ -447,9 +448,9 @@ def analyze(info, norm, wrt, arg_shapes=None):
                     changed = True
 
     exact = all(p in (arg_shapes or {}) for p in norm.params)
-    deferred = aliasing.check(resolver, tree, norm, exact)
+    deferred, views = aliasing.check(resolver, tree, norm, exact)
     analysis = Analysis(tree=tree, ops=ops, varied=varied, useful=useful, shapes=shapes,
-                        deferred=deferred)
+                        deferred=deferred, views=views)
     for op in ops:
         if op.kind == "effect":
             _check_effect(resolver, op, varied)

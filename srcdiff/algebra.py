@@ -169,6 +169,7 @@ class Simplifier:
         self.pure = optimizer.pure
         self.np = optimizer.aliases.get("np")
         self.modules = optimizer.modules
+        self.views = optimizer.views
         self.body = body
         self.scans = {}          # id(statement) -> (statement, its reads, its binds)
         self.keys, self.interned = {}, {}  # (see ``key``)
@@ -179,7 +180,7 @@ class Simplifier:
             self.load_counts.update(loads)
         for stmt in gast.walk(gast.Module(body=body, type_ignores=[])):
             if isinstance(stmt, gast.stmt) and not isinstance(stmt, _COMPOUND):
-                self.stores.update(_stores(stmt))
+                self.stores.update(self.stores_of(stmt))
             elif isinstance(stmt, gast.For):
                 self.stores.update(_stores(stmt.target))
         self.protected = Scan(*body).closure() | optimizer.params
@@ -196,8 +197,15 @@ class Simplifier:
         entry = self.scans.get(id(stmt))
         if entry is None:
             entry = self.scans[id(stmt)] = (stmt, collections.Counter(_load_list(stmt)),
-                                            _stores(stmt))
+                                            self.stores_of(stmt))
         return entry[1], entry[2]
+
+    def stores_of(self, node):
+        """``_stores``, with the names sharing memory written in place."""
+        found = _stores(node)
+        for name in list(found):
+            found |= self.views.get(name, set())
+        return found
 
     def rescan(self, stmt):
         self.scans.pop(id(stmt), None)

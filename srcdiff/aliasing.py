@@ -41,12 +41,14 @@ class _State:
     tags: dict            # name -> frozenset of tags (the memory it may share)
     lists: dict           # name -> frozenset of tags of list/dict objects it is
     origin: dict          # name -> the op that bound it
-    stale: dict           # name -> (write op, op that bound the name)
+    stale: dict           # name -> (write op, op that made the memory shared)
+    sharer: dict = dataclasses.field(default_factory=dict)  # name -> op that made it
+    #                       share memory made elsewhere (a view, a copy, an append)
     globals_written: object = None   # a write op that may have changed a global
 
     def copy(self):
         return _State(dict(self.tags), dict(self.lists), dict(self.origin),
-                      dict(self.stale), self.globals_written)
+                      dict(self.stale), dict(self.sharer), self.globals_written)
 
     def join(self, other):
         for field in ("tags", "lists"):
@@ -57,6 +59,8 @@ class _State:
             self.origin.setdefault(n, o)
         for n, s in other.stale.items():
             self.stale.setdefault(n, s)
+        for n, o in other.sharer.items():
+            self.sharer.setdefault(n, o)
         self.globals_written = self.globals_written or other.globals_written
 
 
@@ -68,6 +72,8 @@ class Check:
         self.summary = summary           # collect writes into arguments, do not refuse them
         self.optimistic = optimistic     # a value of unknown shape is a number
         self.params_written = set()
+        self.ever = {}                   # name -> every tag it ever had
+        self.written_tags = {}           # name written in place -> the tags written
 
     def fail(self, node, message, hint):
         self.resolver.fail(UnsupportedSyntaxError, node, message, hint)
@@ -177,12 +183,17 @@ class Check:
                       f"work on a copy: {params[0]} = {params[0]}.copy()")
         if GLOBAL in changed:
             st.globals_written = op
+        self.written_tags[base] = self.written_tags.get(base, frozenset()) | changed
         for name, tags in st.tags.items():
             if name != base and name not in op.targets and tags & changed:
-                st.stale.setdefault(name, (op, st.origin.get(name)))
+                # (shown: where the memory came to be shared, where a copy would help)
+                where = st.sharer.get(base) or st.sharer.get(name) or st.origin.get(name)
+                st.stale.setdefault(name, (op, where))
         if op.kind == "append" or op.kind == "extend":
             value = op.operands[0]
             st.tags[base] = self.tags(st, base) | self.tags(st, value)
+            if self.tags(st, value):
+                st.sharer[base] = op
 
     # --- bindings --------------------------------------------------------------------------
     def bind(self, op, st):
@@ -195,6 +206,11 @@ class Check:
             st.origin[t] = op
             st.lists.pop(t, None)
             st.tags[t] = self.shares(op, t, st)
+            self.ever[t] = self.ever.get(t, frozenset()) | st.tags[t]
+            if st.tags[t] - {("site", id(op), True)}:
+                st.sharer[t] = op     # it shares memory made elsewhere
+            else:
+                st.sharer.pop(t, None)
 
     def shares(self, op, target, st):
         """The tags of what ``op`` binds to ``target``."""
@@ -244,6 +260,13 @@ class Check:
         shared = frozenset().union(*[self.tags(st, n) for n in op.operands])
         return shared or frozenset([GLOBAL])
 
+    @property
+    def views(self):
+        """Name written in place -> the names that share its memory at some point
+        (the adjoint sweep writes old elements back where the code wrote)."""
+        return {base: {n for n, tags in self.ever.items() if n != base and tags & written}
+                for base, written in self.written_tags.items()}
+
     def is_number(self, op, name):
         """Is ``name`` surely a number where ``op`` binds or changes it?  (With
         ``optimistic``: may it be one?)"""
@@ -259,20 +282,24 @@ def _name(atom):
 
 def check(resolver, tree, norm, exact):
     """Raise ``UnsupportedSyntaxError`` where an in-place change would make the
-    derivative silently wrong (see the module docstring).
+    derivative silently wrong (see the module docstring).  Returns (a deferred
+    refusal or None, the names sharing memory with each name written in place:
+    the optimizer may not move their reads across the write).
 
     Without ``exact`` argument shapes, a refusal that no longer holds when the
     values of unknown shape are numbers (``y = x; x += 1.0`` with a float
     ``x``) is returned instead of raised: the transformation specialised on the
     arguments' shapes decides (and refuses if it still holds)."""
+    walk = Check(resolver, norm)
     try:
-        Check(resolver, norm).run(tree)
+        walk.run(tree)
     except UnsupportedSyntaxError as refusal:
         if exact:
             raise
-        Check(resolver, norm, optimistic=True).run(tree)
-        return refusal
-    return None
+        optimistic = Check(resolver, norm, optimistic=True)
+        optimistic.run(tree)
+        return refusal, optimistic.views
+    return None, walk.views
 
 
 def summary(resolver, tree, norm):

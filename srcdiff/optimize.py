@@ -134,9 +134,10 @@ def _union(sets):
 
 
 class Optimizer:
-    def __init__(self, temps, aliases, lookup):
+    def __init__(self, temps, aliases, lookup, views=None):
         self.temps = temps
         self.aliases = aliases
+        self.views = views or {}
         self.modules = {aliases["np"]: numpy, aliases["math"]: math, aliases["rt"]: runtime}
         self.lookup = lookup  # name -> value in the function's globals (or KeyError)
         self.known = {}  # id(statement) -> (statement, its Facts): see ``facts``
@@ -224,12 +225,20 @@ class Optimizer:
             else:
                 value, targets = Scan(stmt), Scan()
             pure_value = self._pure(value)
-            facts = Facts(value.loads + targets.loads, _stores(stmt),
+            facts = Facts(value.loads + targets.loads, self.stores_of(stmt),
                           pure_value and self._pure(targets), pure_value,
                           value.closure() | targets.closure(),
                           self._in_place(value) | self._in_place(targets))
         self.known[id(stmt)] = (stmt, facts)  # (holding it, no other gets its id)
         return facts
+
+    def stores_of(self, stmt):
+        """Names a simple statement binds or changes, those sharing the memory it
+        writes into included."""
+        found = _stores(stmt)
+        for name in _written_in_place(stmt):
+            found += sorted(self.views.get(name, ()))
+        return found
 
     def forget(self, stmt, owners=()):
         """``stmt`` (in a block of ``owners``, the if / for / while it is in)
@@ -547,5 +556,21 @@ def _num(node):
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
-def optimize(fn, temps, aliases, lookup):
-    return Optimizer(temps, aliases, lookup).run(fn)
+def optimize(fn, temps, aliases, lookup, views=None):
+    """``views``: name -> the names that may share its memory (``aliasing.check``):
+    a write into an element of the name changes those too, so no read of them
+    may move across it."""
+    return Optimizer(temps, aliases, lookup, views).run(fn)
+
+
+def _written_in_place(stmt):
+    """Names whose memory a (simple) statement changes in place."""
+    if isinstance(stmt, gast.Assign):
+        return [t.value.id for t in stmt.targets
+                if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)]
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript) \
+            and isinstance(stmt.target.value, gast.Name):
+        return [stmt.target.value.id]
+    if isinstance(stmt, gast.Expr) and _mutating_call(stmt.value):
+        return [stmt.value.func.value.id]
+    return []

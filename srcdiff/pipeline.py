@@ -63,7 +63,7 @@ def _build_unit(unit, info, wrt, mode, session, as_tuple, arg_shapes):
         # user's own names used once are inlined too, freeing arrays sooner)
         temps = norm.temps | _template_temps(rev) | (
             _assigned(fn) - set(norm.params) if arg_shapes else set())
-        fn = optimize.optimize(fn, temps, rev.aliases, info.lookup)  # 6
+        fn = optimize.optimize(fn, temps, rev.aliases, info.lookup, analysis.views)  # 6
     _finish(unit, info, fn, rev, analysis)
 
 
@@ -81,7 +81,8 @@ def _build_jvp_unit(unit, info, wrt, session):
     fwd = forward.Forward(info, norm, analysis, wrt, session, unit.name)
     fn = fwd.run()                                              # 5
     if session.optimize:
-        fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup)  # 6
+        fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,
+                               analysis.views)                    # 6
     unit.batchable = fwd.batchable and all(
         getattr(dep, "batchable", False) for dep in fwd.deps)
     _finish(unit, info, fn, fwd, analysis)
