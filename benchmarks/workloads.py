@@ -14,9 +14,9 @@ Each gradient workload has:
   ``numpy``, is the straightforward NumPy gradient (the old baseline: NumPy
   calls on Python floats, an outer product per RNN step).  Where a careful
   person would write something faster, it follows: ``math`` (the ``math``
-  module and plain float arithmetic on Python floats) or ``batched`` (BPTT
+  module and plain float arithmetic on Python floats), ``batched`` (BPTT
   whose weight gradients are matrix products over the stacked states after
-  the loop).  The benchmark checks the references against each other (and
+  the loop) or ``inplace`` (NumPy updating its temporaries in place).  The benchmark checks the references against each other (and
   against finite differences with ``--verify-refs``) and divides every time
   by the fastest of them.
 * an input factory with a fixed seed returning the positional arguments.
@@ -453,6 +453,21 @@ def rosenbrock_grad(x):
     return g
 
 
+def rosenbrock_grad_inplace(x):
+    a = x[:-1]
+    r = x[1:] - a * a
+    r *= 200.0                          # d/dx[1:] of the first term
+    g = np.empty_like(x)
+    g[-1] = 0.0
+    t = a * r
+    np.subtract(a, t, out=t)            # g[:-1] = 2 (a - 1 - a r)
+    t -= 1.0
+    t *= 2.0
+    g[:-1] = t
+    g[1:] += r
+    return g
+
+
 def rosenbrock_inputs():
     rng = np.random.default_rng(7)
     return (rng.uniform(-2.0, 2.0, 10000),)
@@ -464,7 +479,7 @@ def rosenbrock_inputs():
 class Workload:
     name: str
     primal: Callable
-    refs: Tuple[Tuple[str, Callable], ...]   # (label, hand-written gradient); "numpy" first
+    refs: Tuple[Tuple[str, Callable], ...]   # (label, hand-written gradient), "numpy" first
     make_inputs: Callable[[], tuple]
     wrt: Union[int, Tuple[int, ...]]
     description: str
@@ -496,8 +511,9 @@ WORKLOADS = [
              (("numpy", rnn_sample_grad), ("batched", rnn_sample_grad_batched)),
              rnn_sample_inputs, (0, 1, 2, 3),
              "samples/rnn_training.py loss: T 20, hidden 16, input 4, batch 32"),
-    Workload("rosenbrock", rosenbrock, (("numpy", rosenbrock_grad),), rosenbrock_inputs, 0,
-             "Rosenbrock n=10000"),
+    Workload("rosenbrock", rosenbrock,
+             (("numpy", rosenbrock_grad), ("inplace", rosenbrock_grad_inplace)),
+             rosenbrock_inputs, 0, "Rosenbrock n=10000"),
 ]
 
 BY_NAME = {w.name: w for w in WORKLOADS}
