@@ -501,7 +501,7 @@ class Tangent:
         return (lambda: g(*args)), (lambda r: r), info
 
 
-CONTESTANT_CLASSES = [Srcdiff, Autograd, JaxEager, JaxJit, Torch, Tangent]
+CONTESTANT_CLASSES = [Srcdiff, Autograd, JaxJit, Tangent, JaxEager, Torch]
 CONTESTANT_NAMES = [c.name for c in CONTESTANT_CLASSES]
 
 
@@ -832,7 +832,10 @@ def write_png(rows, contestants, path):
     fig, ax = plt.subplots(figsize=(max(9, 1.25 * len(names) + 2.5), 5.2))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, (label, ratios, cells) in enumerate(series):
-        color = "0.6" if label == "numpy hand" else colors[k % len(colors)]
+        if label == "numpy hand":
+            label, color = "numpy hand (old baseline)", "0.6"
+        else:
+            color = colors[k % len(colors)]
         xs = [i - 0.42 + width * (k + 0.5) for i in range(len(rows))]
         ax.bar([x for x, v in zip(xs, ratios) if v is not None],
                [v for v in ratios if v is not None], width=width, label=label, color=color)
