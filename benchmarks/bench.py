@@ -1,13 +1,18 @@
 #!/usr/bin/env python
-"""Benchmark srcdiff gradients against hand-written NumPy gradients and peers.
+"""Benchmark srcdiff gradients against hand-written gradients and peers.
 
     python benchmarks/bench.py [--quick] [--json OUT.json] [--png OUT.png]
                                [--only NAME,...] [--contestants NAME,...]
+    python benchmarks/bench.py --higher [--quick] [--only CASE,...]
 
-Contestants: hand-written NumPy (the reference and baseline), srcdiff, and,
-when importable, autograd, JAX (eager and jax.jit), PyTorch eager (float64,
-CPU) and tangent.  Every gradient is checked against the hand-written one
-before it is timed.  See benchmarks/README.md.
+Every workload has one or more hand-written gradients (the references:
+straightforward NumPy, and where a careful person would write something
+faster, `math` on floats or batched BPTT); every time is divided by the
+fastest of them, the *best hand*.  Contestants: srcdiff and, when importable,
+autograd, JAX (eager and jax.jit), PyTorch eager (float64, CPU) and tangent.
+Every gradient is checked against the references before it is timed.
+`--higher` measures higher-order derivatives instead.  See
+benchmarks/README.md.
 """
 
 # Pin BLAS/OpenMP to one thread before numpy (or any peer) is imported.
@@ -34,11 +39,13 @@ def _pin_to_one_cpu():
 PINNED_CPU = _pin_to_one_cpu()
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import gc  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import signal  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import textwrap  # noqa: E402
@@ -66,11 +73,12 @@ RTOL = 1e-6
 # helpers
 # ==========================================================================
 
-def short_error(exc, limit=200):
+def short_error(exc, limit=300):
     """One-line description: the first line of the message plus any 'hint:' line
     (multi-line messages that quote the source with a caret get unreadable
-    when folded onto one line)."""
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    when folded onto one line), with paths relative to the checkout."""
+    text = str(exc).replace(str(HERE.parent) + os.sep, "")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     keep = lines[:1] + [ln for ln in lines[1:] if ln.lower().startswith("hint")]
     msg = f"{type(exc).__name__}: {' / '.join(keep)}".strip()
     msg = " ".join(msg.split())
@@ -90,8 +98,9 @@ def wrt_tuple(wrt):
     return wrt if isinstance(wrt, tuple) else (wrt,)
 
 
-def compare(got, ref, wrt):
-    """Return None if got matches ref, else a short description of the mismatch."""
+def compare(got, ref, wrt, rtol=RTOL):
+    """Return None if got matches ref (np.allclose with rtol and an atol of
+    rtol/100 x max |ref|), else a short description of the mismatch."""
     try:
         got = as_tuple(got, wrt)
     except TypeError as exc:
@@ -105,8 +114,8 @@ def compare(got, ref, wrt):
         if g.shape != r.shape:
             return f"gradient {k}: shape {g.shape}, expected {r.shape}"
         scale = float(np.max(np.abs(r))) if r.size else 0.0
-        atol = 1e-8 * scale if scale > 0 else 1e-12
-        if not np.allclose(g, r, rtol=RTOL, atol=atol):
+        atol = rtol * 1e-2 * scale if scale > 0 else 1e-12
+        if not np.allclose(g, r, rtol=rtol, atol=atol):
             err = float(np.max(np.abs(g - r)))
             return f"gradient {k}: max abs err {err:.3g} (max |ref| {scale:.3g})"
     return None
@@ -185,6 +194,33 @@ class Unsupported(Exception):
     """A contestant cannot express this workload (reported as n/a)."""
 
 
+class Timeout(Exception):
+    """A contestant's set-up (transformation, compilation, first call) ran
+    over --timeout (reported as timeout)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Raise Timeout in the block after `seconds` of wall time (SIGALRM: the
+    exception comes at the next Python bytecode, so a long C call such as an
+    XLA compilation finishes first).  No limit where there is no setitimer
+    or seconds is falsy."""
+    if not seconds or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise Timeout(f"set-up took longer than {seconds:g} s (--timeout)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 # ==========================================================================
 # contestants
 # ==========================================================================
@@ -195,21 +231,8 @@ class Unsupported(Exception):
 #   to_numpy(res)   turns call()'s result into what the hand-written gradient
 #                   returns (used only for the check, outside of the timing);
 #   info            dict of extra measurements (setup times...).
-# prepare() raising means n/a for that workload.
-
-
-class Hand:
-    name = "hand"
-    label = "hand"
-    available = None
-    numpy_based = True
-
-    def version(self):
-        return np.__version__
-
-    def prepare(self, wl, args):
-        g = wl.grad
-        return (lambda: g(*args)), (lambda r: r), {}
+# prepare() raising means n/a for that workload.  The hand-written references
+# are not contestants: run_workload runs every one of them (workloads.py).
 
 
 def _srcdiff_warmup(x):
@@ -329,8 +352,13 @@ class _JaxBase:
         return self.jax.grad(twin, argnums=argnums)
 
     def _args(self, args):
-        jargs = tuple(self.jnp.asarray(a, dtype=self.jnp.float64) for a in args)
+        jargs = tuple(self._convert(a) for a in args)
         return self.jax.block_until_ready(jargs)
+
+    def _convert(self, a):
+        if isinstance(a, (list, tuple)):          # a list of arrays stays a list
+            return type(a)(self._convert(x) for x in a)
+        return self.jnp.asarray(a, dtype=self.jnp.float64)
 
     def _to_numpy(self, wl):
         if isinstance(wl.wrt, tuple):
@@ -385,6 +413,9 @@ class _TorchNumpy:
             return self._torch.mean(x)
         return self._torch.mean(x, dim=axis, keepdim=keepdims)
 
+    def zeros(self, shape):
+        return self._torch.zeros(shape, dtype=self._torch.float64)
+
     def max(self, x, axis=None, keepdims=False):
         if axis is None:
             return self._torch.amax(x)
@@ -423,9 +454,12 @@ class Torch:
         wrt = wrt_tuple(wl.wrt)
         targs = []
         for i, a in enumerate(args):
-            t = torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64)
-            if i in wrt:
-                t.requires_grad_(True)
+            if isinstance(a, list):               # a list of arrays stays a list
+                t = [torch.tensor(np.asarray(x, dtype=np.float64)) for x in a]
+            else:
+                t = torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64)
+                if i in wrt:
+                    t.requires_grad_(True)
             targs.append(t)
         inputs = [targs[i] for i in wrt]
         grad = torch.autograd.grad
@@ -467,7 +501,7 @@ class Tangent:
         return (lambda: g(*args)), (lambda r: r), info
 
 
-CONTESTANT_CLASSES = [Hand, Srcdiff, Autograd, JaxEager, JaxJit, Torch, Tangent]
+CONTESTANT_CLASSES = [Srcdiff, Autograd, JaxJit, Tangent, JaxEager, Torch]
 CONTESTANT_NAMES = [c.name for c in CONTESTANT_CLASSES]
 
 
@@ -484,88 +518,122 @@ def make_contestants(selected):
 # running
 # ==========================================================================
 
-def run_workload(wl, contestants, opts, log):
-    args = wl.make_inputs()
-    ref = wl.grad(*args)
-    row = {"name": wl.name, "description": wl.description, "contestants": {}}
-    hand_median = None
 
-    calls = {}
-    for c in contestants:
-        cell = {"status": None}
-        row["contestants"][c.name] = cell
-        if c.available is not None:
-            cell.update(status="n/a", reason=c.available)
-            continue
-        log(f"  {wl.name:<12} {c.name:<8} ", end="")
-        try:
+def run_entry(label, prepare, check, wrt, opts, log):
+    """Prepare one gradient (a reference or a contestant) within --timeout,
+    check its result against `check` (skipped when None) and time it.
+    Returns (cell, call or None, the result as NumPy or None)."""
+    cell = {"status": None}
+    log(f"  {label:<24} ", end="")
+    try:
+        with time_limit(opts.timeout):
             t0 = time.perf_counter()
-            call, to_numpy, info = c.prepare(wl, args)
+            call, to_numpy, info = prepare()
             got = call()
             cell["setup_s"] = time.perf_counter() - t0
-            cell.update(info)
-        except Unsupported as exc:
-            cell.update(status="n/a", reason=str(exc))
-            log(f"n/a: {exc}")
-            continue
-        except Exception as exc:  # noqa: BLE001 - a failing peer must not crash the run
-            cell.update(status="n/a", reason=short_error(exc),
-                        error=f"{type(exc).__name__}: {exc}")
-            if opts.verbose:
-                traceback.print_exc()
-            log(f"n/a: {short_error(exc)}")
-            continue
+        cell.update(info)
+        got = to_numpy(got)
+    except Timeout as exc:
+        cell.update(status="timeout", reason=str(exc))
+    except Unsupported as exc:
+        cell.update(status="n/a", reason=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a failing peer must not crash the run
+        cell.update(status="n/a", reason=short_error(exc),
+                    error=f"{type(exc).__name__}: {exc}")
+        if opts.verbose:
+            traceback.print_exc()
+    if cell["status"] is not None:
+        log(f"{cell['status']}: {cell['reason']}")
+        return cell, None, None
+    if check is not None:
         try:
-            mismatch = compare(to_numpy(got), ref, wl.wrt)
+            mismatch = compare(got, check, wrt)
         except Exception as exc:  # noqa: BLE001
             mismatch = f"cannot compare result: {short_error(exc)}"
         if mismatch:
             cell.update(status="WRONG", reason=mismatch)
             log(f"WRONG: {mismatch}")
-            continue
-        try:
-            median, loops, times = bench(call, opts.min_time, opts.repeats)
-        except Exception as exc:  # noqa: BLE001
-            cell.update(status="n/a", reason="raised while timing: " + short_error(exc))
-            log(f"n/a: {cell['reason']}")
-            continue
-        cell.update(status="ok", median_s=median, loops=loops, times_s=times)
-        if c.name == "hand":
-            hand_median = median
-        calls[c.name] = call
-        log(fmt_time(median))
+            return cell, None, None
+    try:
+        median, loops, times = bench(call, opts.min_time, opts.repeats)
+    except Exception as exc:  # noqa: BLE001
+        cell.update(status="n/a", reason="raised while timing: " + short_error(exc))
+        log(f"n/a: {cell['reason']}")
+        return cell, None, None
+    cell.update(status="ok", median_s=median, loops=loops, times_s=times)
+    log(fmt_time(median))
+    return cell, call, got
 
-    # time the baseline again after the others and pool both sets of repeats,
-    # so that a drift of the machine's speed during the workload biases the
-    # ratios less
-    if "hand" in calls:
-        cell = row["contestants"]["hand"]
+
+def run_workload(wl, contestants, opts, log):
+    """Every reference of the workload, then every contestant, then the
+    references again (their two sets of repeats are pooled, so that a drift of
+    the machine's speed during the workload biases the ratios less).  Ratios
+    are to the fastest reference, the best hand."""
+    args = wl.make_inputs()
+    row = {"name": wl.name, "description": wl.description, "refs": {}, "contestants": {}}
+    ref_calls, calls = {}, {}
+
+    # the first reference that runs is the one the others are checked against
+    check = None
+    for label, fn in wl.refs:
+        def prepare(fn=fn):
+            return (lambda: fn(*args)), (lambda r: r), {}
+        cell, call, got = run_entry(f"{wl.name} hand:{label}", prepare, check, wl.wrt, opts, log)
+        row["refs"][label] = cell
+        if call is not None:
+            ref_calls[label] = call
+            if check is None:
+                check = got
+
+    for c in contestants:
+        if c.available is not None:
+            row["contestants"][c.name] = {"status": "n/a", "reason": c.available}
+            continue
+        if check is None:
+            row["contestants"][c.name] = {"status": "n/a",
+                                          "reason": "no hand-written gradient to check against"}
+            continue
+        cell, call, _ = run_entry(f"{wl.name} {c.name}", lambda c=c: c.prepare(wl, args),
+                                  check, wl.wrt, opts, log)
+        row["contestants"][c.name] = cell
+        if call is not None:
+            calls[c.name] = call
+        elif cell["status"] == "timeout" and c.name == "srcdiff":
+            c.clear_cache()       # drop what the interrupted build left behind
+
+    for label, call in ref_calls.items():
+        cell = row["refs"][label]
         try:
-            _, loops, times = bench(calls["hand"], opts.min_time, opts.repeats)
+            _, _, times = bench(call, opts.min_time, opts.repeats)
             cell["times_s"] = cell["times_s"] + times
-            cell["median_s"] = hand_median = statistics.median(cell["times_s"])
+            cell["median_s"] = statistics.median(cell["times_s"])
         except Exception as exc:  # noqa: BLE001
             cell["retime_error"] = short_error(exc)
 
-    for name, cell in row["contestants"].items():
-        if cell["status"] == "ok" and hand_median:
-            cell["ratio"] = cell["median_s"] / hand_median
-    row["hand_median_s"] = hand_median
+    best = min(ref_calls, key=lambda label: row["refs"][label]["median_s"], default=None)
+    row["best_ref"] = best
+    row["best_s"] = row["refs"][best]["median_s"] if best else None
+    for cell in list(row["refs"].values()) + list(row["contestants"].values()):
+        if cell["status"] == "ok" and row["best_s"]:
+            cell["ratio"] = cell["median_s"] / row["best_s"]
 
-    # peak memory of one gradient call (numpy-based contestants only:
-    # tracemalloc does not see torch's or XLA's buffers)
-    for c in contestants:
-        if c.name in calls and c.numpy_based:
-            try:
-                row["contestants"][c.name]["peak_bytes"] = peak_memory(calls[c.name])
-            except Exception as exc:  # noqa: BLE001
-                row["contestants"][c.name]["peak_bytes_error"] = short_error(exc)
-    hand_cell = row["contestants"].get("hand", {})
+    # peak memory of one gradient call (references and NumPy-based contestants
+    # only: tracemalloc does not see torch's or XLA's buffers)
+    measured = [(row["refs"][k], f) for k, f in ref_calls.items()]
+    measured += [(row["contestants"][c.name], calls[c.name]) for c in contestants
+                 if c.name in calls and c.numpy_based]
+    for cell, call in measured:
+        try:
+            cell["peak_bytes"] = peak_memory(call)
+        except Exception as exc:  # noqa: BLE001
+            cell["peak_bytes_error"] = short_error(exc)
+    best_peak = row["refs"][best].get("peak_bytes") if best else None
     sd_cell = row["contestants"].get("srcdiff", {})
-    if hand_cell.get("peak_bytes") and sd_cell.get("peak_bytes") is not None:
-        row["srcdiff_mem_ratio"] = sd_cell["peak_bytes"] / hand_cell["peak_bytes"]
+    if best_peak and sd_cell.get("peak_bytes") is not None:
+        row["srcdiff_mem_ratio"] = sd_cell["peak_bytes"] / best_peak
 
-    # cost of a cached srcdiff.grad(f) call
+    # cost of a cached srcdiff.grad(f) call (JSON only)
     sd = next((c for c in contestants if c.name == "srcdiff"), None)
     if sd is not None and sd.available is None and sd_cell.get("status") in ("ok", "WRONG"):
         try:
@@ -580,33 +648,45 @@ def run_workload(wl, contestants, opts, log):
 
 
 def verify_references(wls, log):
-    """Check each hand-written gradient against central finite differences
-    on a few coordinates (a sanity check of the reference itself)."""
+    """Check every hand-written gradient against central finite differences
+    on a few coordinates of each argument, and against the workload's first
+    reference."""
     rng = np.random.default_rng(0)
     ok = True
     for wl in wls:
         args = list(wl.make_inputs())
-        ref = as_tuple(wl.grad(*args), wl.wrt)
-        worst = 0.0
-        for k, i in enumerate(wrt_tuple(wl.wrt)):
-            a = np.asarray(args[i], dtype=np.float64)
-            idxs = [()] if a.ndim == 0 else [tuple(rng.integers(0, s) for s in a.shape) for _ in range(3)]
-            for idx in idxs:
-                h = 1e-6 * max(1.0, abs(float(a[idx])))
-                vals = []
-                for sgn in (1, -1):
-                    b = a.copy()
-                    b[idx] += sgn * h
-                    full = list(args)
-                    full[i] = float(b) if a.ndim == 0 else b
-                    vals.append(float(wl.primal(*full)))
-                fd = (vals[0] - vals[1]) / (2 * h)
-                r = float(np.asarray(ref[k])[idx])
-                err = abs(fd - r) / max(1e-6, abs(r), abs(fd))
-                worst = max(worst, err)
-        good = worst < 1e-4
-        ok &= good
-        log(f"  {wl.name:<12} finite-difference rel err {worst:.2e} {'ok' if good else 'BAD'}")
+        first = None
+        for label, fn in wl.refs:
+            got = fn(*args)
+            ref = as_tuple(got, wl.wrt)
+            worst = 0.0
+            for k, i in enumerate(wrt_tuple(wl.wrt)):
+                a = np.asarray(args[i], dtype=np.float64)
+                idxs = [()] if a.ndim == 0 else [tuple(rng.integers(0, s) for s in a.shape)
+                                                 for _ in range(3)]
+                for idx in idxs:
+                    h = 1e-6 * max(1.0, abs(float(a[idx])))
+                    vals = []
+                    for sgn in (1, -1):
+                        b = a.copy()
+                        b[idx] += sgn * h
+                        full = list(args)
+                        full[i] = float(b) if a.ndim == 0 else b
+                        vals.append(float(wl.primal(*full)))
+                    fd = (vals[0] - vals[1]) / (2 * h)
+                    r = float(np.asarray(ref[k])[idx])
+                    err = abs(fd - r) / max(1e-6, abs(r), abs(fd))
+                    worst = max(worst, err)
+            good = worst < 1e-4
+            text = f"finite-difference rel err {worst:.2e} {'ok' if good else 'BAD'}"
+            if first is None:
+                first = got
+            else:
+                mismatch = compare(got, first, wl.wrt)
+                good &= mismatch is None
+                text += f"; vs {wl.refs[0][0]}: {mismatch or 'agree'}"
+            ok &= good
+            log(f"  {wl.name:<12} {label:<8} {text}")
     return ok
 
 
@@ -614,58 +694,35 @@ def verify_references(wls, log):
 # reporting
 # ==========================================================================
 
-def build_table(rows, contestants):
-    notes = []
+class Notes:
+    """Numbered footnotes of a table: `cell(status, text)` gives 'status[k]'."""
 
-    def note(text):
-        notes.append(text)
-        return len(notes)
+    def __init__(self):
+        self.texts = []
 
-    peers = [c for c in contestants if c.name != "hand"]
-    header = ["workload", "hand"] + [c.label for c in peers]
-    has_sd = any(c.name == "srcdiff" for c in contestants)
-    has_jit = any(c.name == "jax.jit" for c in contestants)
-    if has_sd:
-        header += ["sd transform ms", "sd cached grad()", "sd/hand mem"]
-    if has_jit:
-        header += ["jit compile ms"]
+    def add(self, text):
+        if text not in self.texts:
+            self.texts.append(text)
+        return self.texts.index(text) + 1
 
-    # a contestant n/a everywhere for the same reason gets one note
-    whole_column = {}
-    for c in peers:
-        reasons = {(r["contestants"][c.name]["status"], r["contestants"][c.name].get("reason"))
-                   for r in rows}
-        if len(reasons) == 1:
-            status, reason = next(iter(reasons))
-            if status == "n/a":
-                whole_column[c.name] = note(f"{c.name}: n/a: {reason}")
+    def cell(self, status, text):
+        return f"{status}[{self.add(text)}]"
 
-    lines = []
-    for r in rows:
-        cells = [r["name"], fmt_time(r.get("hand_median_s"))]
-        for c in peers:
-            cell = r["contestants"][c.name]
-            st = cell["status"]
-            if st == "ok":
-                cells.append(f"{cell['ratio']:.2f}x" if "ratio" in cell else fmt_time(cell["median_s"]))
-            elif c.name in whole_column:
-                cells.append(f"n/a[{whole_column[c.name]}]")
-            else:
-                k = note(f"{c.name} on {r['name']}: {st}: {cell.get('reason')}")
-                cells.append(f"{st}[{k}]")
-        if has_sd:
-            sd = r["contestants"]["srcdiff"]
-            if "create_s" in sd:
-                cells.append(f"{sd['create_s'] * 1e3:.1f}+{sd['first_call_s'] * 1e3:.1f}")
-            else:
-                cells.append("-")
-            cells.append(fmt_time(r.get("srcdiff_cached_grad_s")))
-            cells.append(f"{r['srcdiff_mem_ratio']:.2f}" if "srcdiff_mem_ratio" in r else "-")
-        if has_jit:
-            j = r["contestants"]["jax.jit"]
-            cells.append(f"{j['compile_s'] * 1e3:.0f}" if "compile_s" in j else "-")
-        lines.append(cells)
+    def lines(self):
+        if not self.texts:
+            return []
+        return ["", "notes:"] + [f"  [{i}] {t}" for i, t in enumerate(self.texts, 1)]
 
+
+def status_cell(cell, who, where, notes, fmt):
+    """A table cell: fmt(cell) when ok, else 'n/a[k]', 'WRONG[k]', 'timeout[k]'."""
+    if cell.get("status") == "ok":
+        return fmt(cell)
+    return notes.cell(cell.get("status") or "n/a", f"{who} on {where}: {cell.get('status')}: "
+                      f"{cell.get('reason')}")
+
+
+def format_table(header, lines):
     widths = [max(len(str(x[i])) for x in [header] + lines) for i in range(len(header))]
 
     def fmt_row(cells):
@@ -673,25 +730,83 @@ def build_table(rows, contestants):
         rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:])]
         return "  ".join([first] + rest)
 
-    out = [fmt_row(header), "  ".join("-" * w for w in widths)]
-    out += [fmt_row(x) for x in lines]
+    return [fmt_row(header), "  ".join("-" * w for w in widths)] + [fmt_row(x) for x in lines]
+
+
+def column_notes(rows, contestants, notes):
+    """A contestant n/a on every row for the same reason gets one note."""
+    whole = {}
+    for c in contestants:
+        reasons = {(r["contestants"][c.name]["status"], r["contestants"][c.name].get("reason"))
+                   for r in rows}
+        if len(reasons) == 1:
+            status, reason = next(iter(reasons))
+            if status == "n/a":
+                whole[c.name] = notes.cell("n/a", f"{c.name}: n/a: {reason}")
+    return whole
+
+
+def build_table(rows, contestants):
+    notes = Notes()
+    names = [c.name for c in contestants]
+    header = ["workload", "best hand", "numpy hand"]
+    for c in contestants:
+        header.append(c.label)
+        if c.name == "jax.jit":
+            header.append("jit compile ms")
+    if "srcdiff" in names:
+        header += ["sd transform ms", "sd/hand mem"]
+    whole = column_notes(rows, contestants, notes)
+
+    def ratio(cell):
+        return f"{cell['ratio']:.2f}x"
+
+    lines = []
+    for r in rows:
+        best = r.get("best_ref")
+        cells = [r["name"], f"{fmt_time(r['best_s'])} {best}" if best else "n/a"]
+        for label, cell in r["refs"].items():   # a failed reference is not hidden
+            if cell["status"] != "ok" and label != "numpy":
+                cells[-1] += notes.cell("", f"hand:{label} on {r['name']}: {cell['status']}: "
+                                            f"{cell.get('reason')}")
+        npcell = r["refs"].get("numpy", {"status": "n/a", "reason": "no NumPy reference"})
+        cells.append("best" if best == "numpy" else
+                     status_cell(npcell, "numpy hand", r["name"], notes, ratio))
+        for c in contestants:
+            cell = r["contestants"][c.name]
+            cells.append(whole.get(c.name) or status_cell(cell, c.name, r["name"], notes, ratio))
+            if c.name == "jax.jit":
+                cells.append(f"{cell['compile_s'] * 1e3:.0f}" if "compile_s" in cell else "-")
+        if "srcdiff" in names:
+            sd = r["contestants"]["srcdiff"]
+            if "create_s" in sd and "first_call_s" in sd:
+                cells.append(f"{sd['create_s'] * 1e3:.1f}+{sd['first_call_s'] * 1e3:.1f}")
+            else:
+                cells.append("-")
+            cells.append(f"{r['srcdiff_mem_ratio']:.2f}" if "srcdiff_mem_ratio" in r else "-")
+        lines.append(cells)
+
     legend = [
         "",
-        "hand = median time per call of the hand-written NumPy gradient; other contestant",
-        "columns = their median time / hand's (lower is better). WRONG = gradient differs",
-        f"from the hand-written one (rtol {RTOL:g}), not timed.",
+        "best hand = median time per call of the fastest hand-written gradient of the",
+        "workload, and which one (numpy: plain NumPy; math: the math module on Python",
+        "floats; batched: BPTT with the weight gradients as products over all steps;",
+        "inplace: NumPy updating its temporaries in place).",
+        "Every other column = its median time / best hand's (lower is better), so",
+        "'numpy hand' is the straightforward NumPy gradient, the old baseline ('best'",
+        "when it is the fastest reference). WRONG = gradient differs from the first",
+        f"reference (rtol {RTOL:g}), not timed; timeout = set-up over --timeout.",
     ]
-    if has_sd:
+    if "jax.jit" in names:
+        legend += ["jit compile ms = first call of jax.jit(jax.grad(f)): trace + compile + run."]
+    if "srcdiff" in names:
         legend += [
             "sd transform ms = first srcdiff.grad(f) call (cache cleared) + first call of the",
-            "result; sd cached grad() = time of a repeated srcdiff.grad(f) call; sd/hand mem =",
-            "tracemalloc peak of one srcdiff gradient call / one hand-written call.",
+            "result; sd/hand mem = tracemalloc peak of one srcdiff gradient call / that of one",
+            "best-hand call (on floats the peaks are a few hundred bytes to a few kB of Python",
+            "objects; the bytes are in the JSON).",
         ]
-    if has_jit:
-        legend += ["jit compile ms = first call of jax.jit(jax.grad(f)): trace + compile + run."]
-    if notes:
-        legend += ["", "notes:"] + [f"  [{i}] {t}" for i, t in enumerate(notes, 1)]
-    return "\n".join(out + legend)
+    return "\n".join(format_table(header, lines) + legend + notes.lines())
 
 
 def write_png(rows, contestants, path):
@@ -701,31 +816,44 @@ def write_png(rows, contestants, path):
         import matplotlib.pyplot as plt
     except Exception as exc:  # noqa: BLE001
         return f"no PNG: matplotlib not importable ({short_error(exc)})"
-    peers = [c for c in contestants if c.name != "hand"
-             and any("ratio" in r["contestants"][c.name] for r in rows)]
-    if not peers:
-        return "no PNG: no contestant has a ratio to plot"
+
+    # one series per column: the NumPy reference (where there is a better one)
+    # and every contestant with at least one ratio
+    series = [("numpy hand", [r["refs"].get("numpy", {}).get("ratio")
+                              if len(r["refs"]) > 1 else None for r in rows], None)]
+    for c in contestants:
+        cells = [r["contestants"][c.name] for r in rows]
+        series.append((c.label, [cell.get("ratio") for cell in cells], cells))
+    series = [s for s in series if any(v is not None for v in s[1])]
+    if not series:
+        return "no PNG: no ratio to plot"
     names = [r["name"] for r in rows]
-    width = 0.8 / len(peers)
-    fig, ax = plt.subplots(figsize=(max(8, 1.4 * len(names) + 2), 5))
-    for k, c in enumerate(peers):
-        xs, ys = [], []
-        for i, r in enumerate(rows):
-            ratio = r["contestants"][c.name].get("ratio")
-            if ratio is not None:
-                xs.append(i - 0.4 + width * (k + 0.5))
-                ys.append(ratio)
-        ax.bar(xs, ys, width=width, label=c.label)
+    width = 0.84 / len(series)
+    fig, ax = plt.subplots(figsize=(max(9, 1.25 * len(names) + 2.5), 5.2))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (label, ratios, cells) in enumerate(series):
+        if label == "numpy hand":
+            label, color = "numpy hand (old baseline)", "0.6"
+        else:
+            color = colors[k % len(colors)]
+        xs = [i - 0.42 + width * (k + 0.5) for i in range(len(rows))]
+        ax.bar([x for x, v in zip(xs, ratios) if v is not None],
+               [v for v in ratios if v is not None], width=width, label=label, color=color)
+        if label == "srcdiff":        # say where srcdiff has no bar, and why not
+            for x, v, cell in zip(xs, ratios, cells):
+                if v is None:
+                    ax.text(x, 1.0, f" srcdiff {cell.get('status')}", rotation=90, ha="center",
+                            va="bottom", fontsize=7, color=color)
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_yscale("log")
     ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names, rotation=20)
-    ax.set_ylabel("time / hand-written time (log scale, lower is better)")
-    ax.set_title("Gradient time relative to hand-written NumPy")
+    ax.set_xticklabels(names, rotation=25, ha="right")
+    ax.set_ylabel("time / best hand-written time (log, lower is better)")
+    ax.set_title("Gradient time relative to the best hand-written gradient, one pinned core")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(axis="y", which="major", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return None
 
@@ -734,13 +862,21 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
-                   help="0.05 s per repeat, 3 repeats (default 0.2 s, 5 repeats)")
+                   help="0.05 s per repeat, 3 repeats, 20 s timeout "
+                        "(default 0.2 s, 5 repeats, 120 s)")
+    p.add_argument("--higher", action="store_true",
+                   help="the higher-order table (derivative of order n, hessian) instead")
     p.add_argument("--json", metavar="OUT.json", help="write all measurements as JSON")
     p.add_argument("--png", metavar="OUT.png", help="write a bar chart of ratios (needs matplotlib)")
     p.add_argument("--only", metavar="NAME,...",
-                   help="workloads to run: " + ",".join(w.name for w in W.WORKLOADS))
+                   help="workloads to run: " + ",".join(w.name for w in W.WORKLOADS)
+                   + " (with --higher: " + ",".join(c.name for c in W.HIGHER) + ")")
     p.add_argument("--contestants", metavar="NAME,...",
-                   help="contestants to run (hand always runs): " + ",".join(CONTESTANT_NAMES))
+                   help="contestants to run (the hand-written references always run): "
+                        + ",".join(CONTESTANT_NAMES))
+    p.add_argument("--timeout", type=float, metavar="S",
+                   help="limit on one contestant's set-up: transformation, compilation, "
+                        "first call (0: none)")
     p.add_argument("--verify-refs", action="store_true",
                    help="first check the hand-written gradients with finite differences")
     p.add_argument("-v", "--verbose", action="store_true", help="print tracebacks of failures")
@@ -748,23 +884,32 @@ def main(argv=None):
     opts = p.parse_args(argv)
 
     opts.min_time, opts.repeats = (0.05, 3) if opts.quick else (0.2, 5)
+    if opts.timeout is None:
+        opts.timeout = 20.0 if opts.quick else 120.0
 
-    wls = W.WORKLOADS
+    known = W.HIGHER_BY_NAME if opts.higher else W.BY_NAME
+    cases = list(known.values())
     if opts.only:
         names = [n.strip() for n in opts.only.split(",") if n.strip()]
-        unknown = [n for n in names if n not in W.BY_NAME]
+        unknown = [n for n in names if n not in known]
         if unknown:
-            p.error(f"unknown workload(s) {', '.join(unknown)}; known: "
-                    + ", ".join(w.name for w in W.WORKLOADS))
-        wls = [W.BY_NAME[n] for n in names]
+            p.error(f"unknown {'case' if opts.higher else 'workload'}(s) {', '.join(unknown)}; "
+                    f"known: {', '.join(known)}")
+        cases = [known[n] for n in names]
     selected = set(CONTESTANT_NAMES)
     if opts.contestants:
-        selected = {n.strip() for n in opts.contestants.split(",") if n.strip()}
+        selected = {n.strip() for n in opts.contestants.split(",") if n.strip()} - {"hand"}
         unknown = selected - set(CONTESTANT_NAMES)
         if unknown:
             p.error(f"unknown contestant(s) {', '.join(sorted(unknown))}; known: "
                     + ", ".join(CONTESTANT_NAMES))
-        selected.add("hand")
+    if opts.higher:
+        sys.modules.setdefault("bench", sys.modules[__name__])   # one copy of this module
+        import bench_higher
+        selected &= set(bench_higher.CONTESTANTS)
+        if opts.verify_refs:
+            p.error("--verify-refs checks the gradient workloads; --higher checks every "
+                    "result against jax.jit / autograd anyway")
 
     def log(msg="", end="\n"):
         if not opts.no_progress:
@@ -773,12 +918,12 @@ def main(argv=None):
     started = time.perf_counter()
     if opts.verify_refs:
         log("verifying hand-written gradients against finite differences:")
-        if not verify_references(wls, log):
+        if not verify_references(cases, log):
             log("some hand-written gradient looks wrong")
             return 1
 
     contestants = make_contestants(selected)
-    versions = {}
+    versions = {"numpy": np.__version__}
     for c in contestants:
         if c.available is None:
             try:
@@ -787,24 +932,33 @@ def main(argv=None):
                 versions[c.name] = f"? ({short_error(exc)})"
         else:
             versions[c.name] = f"n/a: {c.available}"
-    log(f"pinned to cpu {PINNED_CPU}; min {opts.min_time} s per repeat, {opts.repeats} repeats")
+    log(f"pinned to cpu {PINNED_CPU}; min {opts.min_time} s per repeat, {opts.repeats} repeats, "
+        f"timeout {opts.timeout:g} s")
     for name, v in versions.items():
         log(f"  {name:<8} {v}")
 
-    rows = [run_workload(wl, contestants, opts, log) for wl in wls]
-
-    table = build_table(rows, contestants)
+    if opts.higher:
+        rows = [bench_higher.run_case(case, contestants, opts, log) for case in cases]
+        table = bench_higher.build_table(rows, contestants)
+    else:
+        rows = [run_workload(wl, contestants, opts, log) for wl in cases]
+        table = build_table(rows, contestants)
     print()
     print(table)
     elapsed = time.perf_counter() - started
-    print(f"\n(total {elapsed:.0f} s, {'quick' if opts.quick else 'full'} run, cpu {PINNED_CPU})")
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    print(f"\n(total {elapsed:.0f} s, {'quick' if opts.quick else 'full'} run, cpu {PINNED_CPU}"
+          + (f", load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}" if load else "") + ")")
 
     if opts.json:
         meta = {
             "quick": opts.quick,
+            "higher": opts.higher,
             "min_time_s": opts.min_time,
             "repeats": opts.repeats,
+            "timeout_s": opts.timeout,
             "pinned_cpu": PINNED_CPU,
+            "load_average": load,
             "python": platform.python_version(),
             "platform": platform.platform(),
             "versions": versions,
@@ -817,11 +971,14 @@ def main(argv=None):
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         with open(opts.json, "w") as fh:
-            json.dump({"meta": meta, "workloads": rows}, fh, indent=1)
+            json.dump({"meta": meta, "higher" if opts.higher else "workloads": rows}, fh, indent=1)
         print(f"wrote {opts.json}")
     if opts.png:
-        problem = write_png(rows, contestants, opts.png)
-        print(problem if problem else f"wrote {opts.png}")
+        if opts.higher:
+            print("no PNG for --higher")
+        else:
+            problem = write_png(rows, contestants, opts.png)
+            print(problem if problem else f"wrote {opts.png}")
     return 0
 
 
