@@ -39,24 +39,11 @@ from .abstract import SCALAR
 from .activity import Compound
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .frontend import bind_params, callee
-from .normalize import assign, load, store
 from . import reverse
-from .trees import clone
+from .trees import assign, attr, call, clone, constant, load, store
 
 _INACTIVE = "__srcdiff_inactive__"
 _LIST_KINDS = ("write", "append", "extend", "pop")
-
-
-def constant(value):
-    return gast.Constant(value=value, kind=None)
-
-
-def call(func, args, keywords=()):
-    return gast.Call(func=func, args=list(args), keywords=list(keywords))
-
-
-def attr(base, name):
-    return gast.Attribute(value=load(base), attr=name, ctx=gast.Load())
 
 
 class Forward:
@@ -68,7 +55,7 @@ class Forward:
         self.session = session
         self.name = name
         self.namer = norm.namer
-        self.aliases = {a: _alias(a, info, norm) for a in ("np", "math", "rt")}
+        self.aliases = {a: reverse.alias(a, info, norm) for a in ("np", "math", "rt")}
         self.modules = {self.aliases["np"]: np, self.aliases["math"]: math,
                         self.aliases["rt"]: runtime}
         self.dots = {}
@@ -371,18 +358,6 @@ class Forward:
         return gast.FunctionDef(name=self.name, args=args, body=body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
 
-
-def _alias(name, info, norm):
-    """``np`` / ``math`` keep their usual names when the user's mean the same."""
-    modules = {"np": "numpy", "math": "math"}
-    if name in modules and name not in norm.versions:
-        try:
-            value = info.lookup(name)
-        except (KeyError, AttributeError):
-            value = None
-        if getattr(value, "__name__", None) == modules[name]:
-            return name
-    return norm.namer.fresh(name)
 
 
 def _zero_inactive(expr):

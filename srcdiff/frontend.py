@@ -23,7 +23,8 @@ import types
 import gast
 
 from .errors import NoRuleError, SourceError
-from .normalize import LocalDef, load
+from .normalize import LocalDef
+from .trees import load
 from .trees import clone
 
 

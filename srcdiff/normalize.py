@@ -32,7 +32,7 @@ import gast
 from . import lower, primitives, rules  # noqa: F401  (rules: declares the primitives)
 from .errors import UnsupportedSyntaxError
 from .names import Namer, names_in
-from .trees import clone
+from .trees import assign, clone, load, store
 
 
 @dataclasses.dataclass
@@ -72,22 +72,6 @@ def is_constant(node):
                           gast.Lambda, gast.JoinedStr)):
             return False
     return True
-
-
-def load(name):
-    return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
-
-
-def store(name):
-    return gast.Name(id=name, ctx=gast.Store(), annotation=None, type_comment=None)
-
-
-def assign(target, value, where=None):
-    target_node = store(target) if isinstance(target, str) else target
-    node = gast.Assign(targets=[target_node], value=value, type_comment=None)
-    if where is not None:
-        gast.copy_location(node, where)
-    return node
 
 
 def _assigned_names(fn):

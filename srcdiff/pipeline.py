@@ -115,8 +115,8 @@ def _assigned(fn):
 
 def _template_temps(rev):
     """Adjoints of normalization temporaries: inlined where used once."""
-    return {bar for name, bar in rev.adj.items() if name in rev.norm.temps
-            and name not in rev.accumulated}
+    return {bar for name, bar in rev.adjoints.adj.items() if name in rev.norm.temps
+            and name not in rev.adjoints.accumulated}
 
 
 def read(func):

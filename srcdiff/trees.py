@@ -1,6 +1,67 @@
-"""Small helpers on gast trees shared by the steps."""
+"""Small helpers on gast trees shared by the steps: constructors, copies,
+walks, and read replacement."""
 
 import gast
+
+
+# --- constructors ------------------------------------------------------------------
+
+def load(name):
+    return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def store(name):
+    return gast.Name(id=name, ctx=gast.Store(), annotation=None, type_comment=None)
+
+
+def assign(target, value, where=None):
+    target_node = store(target) if isinstance(target, str) else target
+    node = gast.Assign(targets=[target_node], value=value, type_comment=None)
+    if where is not None:
+        gast.copy_location(node, where)
+    return node
+
+
+def constant(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def call(func, args, keywords=()):
+    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+
+
+def attr(base, name):
+    """``base.name`` for a name ``base``."""
+    return gast.Attribute(value=load(base), attr=name, ctx=gast.Load())
+
+
+def index_value(node):
+    """An index (as written inside ``[]``) as an expression giving its value."""
+    if isinstance(node, gast.Slice):
+        parts = [constant(None) if p is None else clone(p)
+                 for p in (node.lower, node.upper, node.step)]
+        if isinstance(parts[2], gast.Constant) and parts[2].value is None:
+            parts.pop()  # slice(a, b) and slice(a, b, None) are the same; slice(a) is not
+        return call(load("slice"), parts)
+    if isinstance(node, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in node.elts], ctx=gast.Load())
+    return clone(node)
+
+
+def index_node(index):
+    """An index value expression back as subscript syntax (``slice(a, b)`` -> ``a:b``)."""
+    if isinstance(index, gast.Call) and isinstance(index.func, gast.Name) \
+            and index.func.id == "slice":
+        parts = list(index.args) + [None] * (3 - len(index.args))
+        parts = [None if isinstance(p, gast.Constant) and p.value is None else p
+                 for p in parts]
+        return gast.Slice(lower=parts[0], upper=parts[1], step=parts[2])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[index_node(e) for e in index.elts], ctx=gast.Load())
+    return clone(index)
+
+
+# --- copies and walks --------------------------------------------------------------
 
 
 def clone(node, replace=None):
