@@ -17,7 +17,7 @@ import inspect
 
 import gast
 
-from . import abstract, aliasing, frontend, normalize, primitives
+from . import abstract, aliasing, frontend, primitives
 from . import rules  # noqa: F401  (declares the primitives)
 from .errors import NoRuleError, SrcdiffError, UnsupportedSyntaxError
 
@@ -104,9 +104,13 @@ def _unparse(node):
 
 
 class Resolver:
-    def __init__(self, info, norm):
+    """Statement -> Op.  ``front(info)`` gives a called function's code in core
+    form (the pipeline's first steps), for what a helper does to memory."""
+
+    def __init__(self, info, norm, front):
         self.info = info
         self.norm = norm
+        self.front = front
         self.local_by_user = {}
 
     def fail(self, cls, node, message, hint=None):
@@ -311,10 +315,12 @@ class Resolver:
     def summarize(self, op, function, method):
         """What the helper does to memory: a new object as its result, and the
         arguments it writes into (which become the op's ``writes``)."""
-        fresh, written = helper_summary(function)
+        fresh, written = helper_summary(function, self.front)
         op.fresh_result = fresh
         if not method and not op.call.keywords:
-            op.result_shape = lambda shapes: helper_result_shape(function, tuple(shapes))
+            front = self.front
+            op.result_shape = lambda shapes: helper_result_shape(function, tuple(shapes),
+                                                                 front)
         params = list(function.__code__.co_varnames[:function.__code__.co_argcount])
         bound = dict(zip(params[1:] if method else params, op.call.args))
         bound.update({k.arg: k.value for k in op.call.keywords})
@@ -337,15 +343,15 @@ _summaries = {}   # code object -> (fresh result, parameters written)
 _result_shapes = {}   # (code object, argument shapes) -> result shape or None
 
 
-def _helper_tree(function):
+def _helper_tree(function, front):
     """The analysed code of a user function (resolved, not yet shaped)."""
     info = frontend.read_function(function)
-    norm = normalize.normalize(info)
-    resolver = Resolver(info, norm)
+    norm = front(info)
+    resolver = Resolver(info, norm, front)
     return resolver, [resolver.node(stmt) for stmt in norm.body], norm
 
 
-def helper_summary(function):
+def helper_summary(function, front):
     """``aliasing.summary`` of a user function, cached by its code object;
     ``(False, ())`` while it is being summarised (recursion) or when it cannot
     be read (its calls are then refused or copied unchanged elsewhere)."""
@@ -353,7 +359,7 @@ def helper_summary(function):
     if code not in _summaries:
         _summaries[code] = (False, ())
         try:
-            resolver, tree, norm = _helper_tree(function)
+            resolver, tree, norm = _helper_tree(function, front)
             abstract.infer(tree, norm.params)
             _summaries[code] = aliasing.summary(resolver, tree, norm)
         except SrcdiffError:
@@ -361,14 +367,14 @@ def helper_summary(function):
     return _summaries[code]
 
 
-def helper_result_shape(function, shapes):
+def helper_result_shape(function, shapes, front):
     """The shape of what a user function returns for arguments of these shapes
     (positional), where known exactly; cached."""
     key = (function.__code__, shapes)
     if key not in _result_shapes:
         _result_shapes[key] = None
         try:
-            resolver, tree, norm = _helper_tree(function)
+            resolver, tree, norm = _helper_tree(function, front)
             known = {p: s for p, s in zip(norm.params, shapes)
                      if abstract.concrete(s) or isinstance(s, (abstract.Elements,
                                                                abstract.Items))}
@@ -410,10 +416,10 @@ def _flatten(nodes):
 
 # --- the analysis -----------------------------------------------------------------
 
-def analyze(info, norm, wrt, arg_shapes=None):
+def analyze(info, norm, wrt, front, arg_shapes=None):
     """``arg_shapes``: exact shapes of the arguments (a specialised transformation)
-    or None (the generic one)."""
-    resolver = Resolver(info, norm)
+    or None (the generic one); ``front``: see ``Resolver``."""
+    resolver = Resolver(info, norm, front)
     tree = [resolver.node(stmt) for stmt in norm.body]
     ops = list(_flatten(tree))
 

@@ -305,9 +305,54 @@ def _assign(target, value, where):
     return _at(gast.Assign(targets=[target], value=value, type_comment=None), where)
 
 
-def lower(info, fn, namer):
-    """Lower ``fn`` (a copy of the user's def) in place."""
-    lowering = Lowering(info, namer)
-    lowering.returns(fn)
-    fn.body = lowering.loops(fn.body)
+def returns(info, fn, namer):
+    """One exit: an early ``return`` sets ``result`` and ``returned`` (and
+    leaves loops with ``break``); what follows runs under ``if not returned:``.
+    ``fn`` is changed in place and returned.
+
+    Before::
+
+        def ret(x):
+            if x > 0.0:
+                return x
+            return -x
+
+    After::
+
+        def ret(x):
+            returned = False
+            result = None
+            if x > 0.0:
+                result = x
+                returned = True
+            if not returned:
+                result = -x
+                returned = True
+            return result
+    """
+    Lowering(info, namer).returns(fn)
+    return fn
+
+
+def loops(info, fn, namer):
+    """Loops in the forms the reverse pass handles (see the module docstring);
+    ``fn`` is changed in place and returned.
+
+    Before::
+
+        def loop(x):
+            for v in [x, 2.0]:
+                x = x * v
+            return x
+
+    After::
+
+        def loop(x):
+            seq = [x, 2.0]
+            for k in range(len(seq)):
+                v = seq[k]
+                x = x * v
+            return x
+    """
+    fn.body = Lowering(info, namer).loops(fn.body)
     return fn

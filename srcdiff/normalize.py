@@ -15,23 +15,17 @@ Invariants of the result (``Normalized.body``):
   docstring is dropped, lambdas bound to names are recorded as local
   functions.
 
-Example::
-
-    def f(x):                      def f(x):
-        y = np.sin(x * 2.0)   ->       t1 = x * 2.0
-        y += x                         y = np.sin(t1)
-        return y * y                   y_1 = y + x
-                                       t2 = y_1 * y_1
-                                       return t2
+The example (``normalize``'s, which tests/test_passes.py runs) is with
+``normalize``.
 """
 
 import dataclasses
 
 import gast
 
-from . import lower, primitives, rules  # noqa: F401  (rules: declares the primitives)
+from . import primitives, rules  # noqa: F401  (rules: declares the primitives)
 from .errors import UnsupportedSyntaxError
-from .names import Namer, names_in
+from .names import Namer
 from .trees import assign, clone, load, store
 
 
@@ -133,10 +127,9 @@ def _mutable_names(fn):
 
 
 class Normalizer:
-    def __init__(self, info):
+    def __init__(self, info, fn, namer):
         self.info = info
-        self.namer = Namer(names_in(info.node))
-        fn = lower.lower(info, clone(info.node), self.namer)
+        self.namer = namer
         self.fn = fn
         self.params = [a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
         self.locals = set(self.params) | _assigned_names(fn)
@@ -594,5 +587,23 @@ def _is_pop(node):
         and not node.args and not node.keywords
 
 
-def normalize(info):
-    return Normalizer(info).run()
+def normalize(info, fn, namer):
+    """``fn`` (the lowered def) in core form (see the module docstring).
+
+    Before::
+
+        def norm(x):
+            y = np.sin(x * 2.0)
+            y += x
+            return y * y
+
+    After::
+
+        def norm(x):
+            t1 = x * 2.0
+            y = np.sin(t1)
+            y_1 = y + x
+            y_2 = y_1 * y_1
+            return y_2
+    """
+    return Normalizer(info, fn, namer).run()

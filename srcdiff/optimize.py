@@ -133,6 +133,11 @@ def _union(sets):
     return found
 
 
+# the passes, in the order each round runs them
+PASSES = ("fold", "simplify", "eliminate_dead", "propagate_copies", "inline_temporaries",
+          "merge_zero")
+
+
 class Optimizer:
     def __init__(self, temps, aliases, lookup, views=None):
         self.temps = temps
@@ -232,6 +237,13 @@ class Optimizer:
         self.known[id(stmt)] = (stmt, facts)  # (holding it, no other gets its id)
         return facts
 
+    def fresh_value(self, e):
+        """Does ``e`` surely make a new array (or a number)?"""
+        if isinstance(e, (gast.BinOp, gast.UnaryOp)):
+            return True
+        called = primitives.of_call(e, self.modules)
+        return called is not None and called.fresh
+
     def stores_of(self, stmt):
         """Names a simple statement binds or changes, those sharing the memory it
         writes into included."""
@@ -256,11 +268,44 @@ class Optimizer:
 
     # --- passes ------------------------------------------------------------------
     def simplify(self, body):
-        """The hand-written algebra of ``srcdiff/algebra.py``."""
+        """The hand-written algebra of ``srcdiff/algebra.py``.
+
+        Before::
+
+            def f(x, y_bar):
+                t = np.sin(x)
+                x_bar = 1.0 * y_bar * t * np.cos(x)
+                x_bar += y_bar * t * 2.0 * x
+                return x_bar
+
+        After::
+
+            def f(x, y_bar):
+                t = np.sin(x)
+                x_bar = y_bar * (t * (np.cos(x) + 2.0 * x))
+                return x_bar
+        """
         return algebra.simplify(self, body)
 
     def fold(self, body):
-        """Constant folding (see ``_Folder``), in every block."""
+        """Constant folding (see ``_Folder``), in every block.
+
+        Before::
+
+            def f(x):
+                a = x * (2 - 1)
+                b = a ** 1
+                c = x + -b
+                return --c
+
+        After::
+
+            def f(x):
+                a = x * 1
+                b = a
+                c = x - b
+                return c
+        """
         folder = _Folder()
         changed = False
         for block, owners in _blocks(body):
@@ -282,7 +327,21 @@ class Optimizer:
         """Every copy ``a = b`` at the top level, where ``a`` is bound only
         there and neither a parameter nor read by a nested function, and ``b``
         is not bound again after it, is dropped; later reads of ``a`` read
-        ``b`` (or what ``b`` was a copy of)."""
+        ``b`` (or what ``b`` was a copy of).
+
+        Before::
+
+            def f(x):
+                a = x
+                b = a * 2.0
+                return b
+
+        After::
+
+            def f(x):
+                b = x * 2.0
+                return b
+        """
         facts = [self.facts(s) for s in body]
         protected = _union(f.closure for f in facts) | self.params
         counts = collections.Counter(name for f in facts for name in f.stores)
@@ -311,7 +370,22 @@ class Optimizer:
         """A temporary ``t = e`` bound once and read once, in a later
         statement of the same block (not an if / for / while or a def), goes
         into that statement when ``e`` is pure and the statements between
-        call nothing impure and bind nothing ``e`` reads."""
+        call nothing impure and bind nothing ``e`` reads.
+
+        Before::
+
+            def f(x):
+                t1 = x * 2.0
+                t2 = np.sin(t1)
+                y = t2 + x
+                return y
+
+        After::
+
+            def f(x):
+                y = np.sin(x * 2.0) + x
+                return y
+        """
         facts = [self.facts(s) for s in body]
         protected = _union(f.closure for f in facts)
         stores = collections.Counter(name for f in facts for name in f.stores)
@@ -375,7 +449,22 @@ class Optimizer:
 
     def eliminate_dead(self, body):
         """Assignments (of pure values) and defs at the top level whose names
-        nobody reads after, nor a nested function; bare constants."""
+        nobody reads after, nor a nested function; bare constants.
+
+        Before::
+
+            def f(x):
+                a = x * 2.0
+                b = np.sin(x)
+                1.0
+                return a
+
+        After::
+
+            def f(x):
+                a = x * 2.0
+                return a
+        """
         facts = [self.facts(s) for s in body]
         live = _union(f.closure for f in facts)
         kept = []
@@ -401,7 +490,21 @@ class Optimizer:
         return kept, changed
 
     def merge_zero(self, body):
-        """``v = 0.0`` ... ``v = v + e`` (next use of v) -> ``v = e``."""
+        """``v = 0.0`` ... ``v = v + e`` (next use of v) -> ``v = e``.
+
+        Before::
+
+            def f(x):
+                x_bar = 0.0
+                x_bar = x_bar + np.cos(x)
+                return x_bar
+
+        After::
+
+            def f(x):
+                x_bar = np.cos(x)
+                return x_bar
+        """
         in_place = _union(self.facts(s).in_place for s in body)
         changed = False
         for block, owners in _blocks(body):
@@ -417,7 +520,7 @@ class Optimizer:
                         i = zeros.pop(v)
                         e = _added_to(stmt, v)
                         if e is not None and v not in Scan(e).loads and (
-                                v not in in_place or _fresh_value(e)):
+                                v not in in_place or self.fresh_value(e)):
                             out[j] = gast.copy_location(
                                 gast.Assign(targets=[gast.Name(id=v, ctx=gast.Store(),
                                                                annotation=None,
@@ -434,14 +537,15 @@ class Optimizer:
                 changed = True
         return body, changed
 
-    def run(self, fn):
+    def run(self, fn, passes=PASSES):
+        """The ``passes`` (names, in order) over ``fn``'s body, again until none
+        changes anything."""
         args = fn.args
         self.params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
         self.local_functions = {s.name for s in fn.body if isinstance(s, gast.FunctionDef)}
         self.local_names = self.params | {t for s in fn.body for t in _stores(s)}
         body = fn.body
-        passes = (self.fold, self.simplify, self.eliminate_dead, self.propagate_copies,
-                  self.inline_temporaries, self.merge_zero)
+        passes = [getattr(self, name) for name in passes]
         # these forget what they change (see ``facts``); any other pass may
         # change statements in place unseen: after it, forget everything
         tidy = {self.fold, self.eliminate_dead, self.propagate_copies,
@@ -517,17 +621,6 @@ class _Folder:
             self.changed = True
             return n.operand.operand
         return n
-
-
-def _fresh_value(e):
-    """An expression that surely makes a new array (or a number)."""
-    if isinstance(e, (gast.BinOp, gast.UnaryOp)):
-        return True
-    if isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) \
-            and e.func.attr in ("outer", "zeros", "full", "unreduce", "unreduce_mean",
-                                "scatter", "matmul_dx", "matmul_dy"):
-        return True
-    return False
 
 
 def _zero_init(stmt):

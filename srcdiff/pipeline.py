@@ -1,14 +1,23 @@
-"""The ordered list of steps from a callable to its compiled derivative.
+"""From a callable to its compiled derivative: the steps in order.  This
+module is the table of contents of the transformation; each step is a
+function with an example of what it does in its docstring (tests/test_passes.py
+runs the examples of the steps that rewrite code).
 
-1. frontend   callable -> source tree, file, globals, closure values
-2. fence      refuse anything outside the supported subset, with its location
-3. normalize  one operation per assignment, single assignment, lowered sugar
-4. activity   which values depend on ``wrt`` and reach the output; shapes
-5. reverse    forward sweep + adjoint sweep (helper VJPs built on demand);
-   or forward tangent statements next to the primal ones (``build_jvp_unit``)
-6. optimize   folding, copy propagation, inlining, dead code, to a fixed point
-7. codegen    gast -> ast -> text
-8. loader     compile, register in linecache, bind to the function's globals
+ 1. frontend.read_function   callable -> source tree, file, globals, closure values
+ 2. fence.check              refuse what is outside the supported subset, located
+ 3. lower.returns            one exit: early returns become flags
+ 4. lower.loops              loops over ranges, break/continue as flags, ternaries
+ 5. normalize.normalize      one operation per assignment, single assignment
+ 6. activity.analyze         resolve every call (primitives, the user's functions),
+    abstract.infer           shapes and known values,
+    aliasing.check           in-place writes no derivative would see (refused),
+                             which values depend on wrt and reach the output
+ 7. reverse.Reverse.run      forward sweep, adjoint sweep, stacks (saving.Sweeps);
+    or forward.Forward.run   tangent statements next to the primal ones
+ 8. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
+                             dead code, copies, inlining, zeros)
+ 9. codegen.to_source        gast -> ast -> text
+10. loader.compile_unit      compile, register in linecache, bind to the globals
 
 The unit to fill is handed in by ``derivatives.Session`` (which caches units
 and registers the one being built, for recursion); so is the session, which
@@ -20,9 +29,10 @@ import gc
 
 import gast
 
-from . import (activity, codegen, fence, forward, frontend, loader, normalize, optimize,
-               primitives, reverse)
-from .trees import nodes
+from . import (activity, codegen, fence, forward, frontend, loader, lower, normalize,
+               optimize, primitives, reverse)
+from .names import Namer, names_in
+from .trees import clone, nodes
 
 
 @contextlib.contextmanager
@@ -39,63 +49,64 @@ def _collector_paused():
             gc.enable()
 
 
+def front(info):
+    """Steps 2-5: the function's code in core form."""
+    fence.check(info)                                               # 2
+    namer = Namer(names_in(info.node))
+    fn = lower.returns(info, clone(info.node), namer)               # 3
+    fn = lower.loops(info, fn, namer)                               # 4
+    return normalize.normalize(info, fn, namer)                     # 5
+
+
 def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None):
-    """Run steps 2-8 for one function, filling ``unit`` (a ``derivatives.Unit``).
+    """Steps 2-10 in reverse mode, filling ``unit`` (a ``derivatives.Unit``).
 
     ``arg_shapes`` (parameter -> exact shape) specialises the code to argument
     shapes: broadcasting is then undone with plain NumPy where shapes differ and
     not at all where they cannot."""
     with _collector_paused():
-        _build_unit(unit, info, wrt, mode, session, as_tuple, arg_shapes)
-
-
-def _build_unit(unit, info, wrt, mode, session, as_tuple, arg_shapes):
-    fence.check(info)                                           # 2
-    norm = normalize.normalize(info)                            # 3
-    base = f"{info.name}_vjp" if mode == "vjp" else (
-        f"d{info.name}" if mode == "grad" else f"value_and_d{info.name}")
-    unit.name = norm.namer.fresh(base)
-    analysis = activity.analyze(info, norm, wrt, arg_shapes)    # 4
-    rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, unit.name, as_tuple)
-    fn = rev.run()                                              # 5
-    if session.optimize:
-        # (code specialised on shapes is not the one people read: the
-        # user's own names used once are inlined too, freeing arrays sooner)
-        temps = norm.temps | _template_temps(rev) | (
-            _assigned(fn) - set(norm.params) if arg_shapes else set())
-        fn = optimize.optimize(fn, temps, rev.aliases, info.lookup, analysis.views)  # 6
-    _finish(unit, info, fn, rev, analysis)
+        norm = front(info)                                          # 2-5
+        base = f"{info.name}_vjp" if mode == "vjp" else (
+            f"d{info.name}" if mode == "grad" else f"value_and_d{info.name}")
+        unit.name = norm.namer.fresh(base)
+        analysis = activity.analyze(info, norm, wrt, front, arg_shapes)   # 6
+        rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, unit.name,
+                              as_tuple)
+        fn = rev.run()                                              # 7
+        if session.optimize:
+            # (code specialised on shapes is not the one people read: the
+            # user's own names used once are inlined too, freeing arrays sooner)
+            temps = norm.temps | _template_temps(rev) | (
+                _assigned(fn) - set(norm.params) if arg_shapes else set())
+            fn = optimize.optimize(fn, temps, rev.aliases, info.lookup,
+                                   analysis.views)                  # 8
+        _finish(unit, info, fn, rev, analysis)                      # 9, 10
 
 
 def build_jvp_unit(unit, info, wrt, session):
-    """Steps 2-8 in forward mode: a function ``(*tangents, *args) -> (value, tangent)``."""
+    """Steps 2-10 in forward mode: a function ``(*tangents, *args) -> (value, tangent)``."""
     with _collector_paused():
-        _build_jvp_unit(unit, info, wrt, session)
-
-
-def _build_jvp_unit(unit, info, wrt, session):
-    fence.check(info)                                           # 2
-    norm = normalize.normalize(info)                            # 3
-    unit.name = norm.namer.fresh(f"{info.name}_jvp")
-    analysis = activity.analyze(info, norm, wrt)                # 4
-    fwd = forward.Forward(info, norm, analysis, wrt, session, unit.name)
-    fn = fwd.run()                                              # 5
-    if session.optimize:
-        fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,
-                               analysis.views)                    # 6
-    unit.batchable = fwd.batchable and all(
-        getattr(dep, "batchable", False) for dep in fwd.deps)
-    _finish(unit, info, fn, fwd, analysis)
+        norm = front(info)                                          # 2-5
+        unit.name = norm.namer.fresh(f"{info.name}_jvp")
+        analysis = activity.analyze(info, norm, wrt, front)         # 6
+        fwd = forward.Forward(info, norm, analysis, wrt, session, unit.name)
+        fn = fwd.run()                                              # 7
+        if session.optimize:
+            fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,
+                                   analysis.views)                  # 8
+        unit.batchable = fwd.batchable and all(
+            getattr(dep, "batchable", False) for dep in fwd.deps)
+        _finish(unit, info, fn, fwd, analysis)                      # 9, 10
 
 
 def _finish(unit, info, fn, transform, analysis):
-    """Steps 7 and 8 (the same in both modes)."""
+    """Steps 9 and 10 (the same in both modes)."""
     unit.node = fn
     unit.deferred = analysis.deferred
     unit.shape_dependent = any(
         getattr(primitives.of_call(n, transform.modules), "shape_dependent", False)
         for n in nodes(fn) if isinstance(n, gast.Call))
-    unit.text = codegen.to_source(fn)                           # 7
+    unit.text = codegen.to_source(fn)                               # 9
     aliases = transform.aliases
     # every free variable of the function is handed in, also one not assigned
     # yet: the loader links the function's own cells, so they are read live
@@ -104,7 +115,7 @@ def _finish(unit, info, fn, transform, analysis):
                        aliases["rt"]: "runtime", **closure, **transform.injections}
     unit.deps = transform.deps
     unit.assumptions = frontend.assumptions(info) if info.func is not None else []
-    loader.compile_unit(unit)                                   # 8
+    loader.compile_unit(unit)                                       # 10
 
 
 def _assigned(fn):
