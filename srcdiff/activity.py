@@ -75,6 +75,7 @@ class Analysis:
     deferred: object = None  # a refusal that holds unless values of unknown shape
     #                          are numbers: the specialised transformation decides
     views: dict = None       # name written in place -> names sharing its memory
+    arg_shapes: dict = dataclasses.field(default_factory=dict)  # exact argument shapes
 
     def active(self, name):
         return name in self.varied and name in self.useful
@@ -456,7 +457,7 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
     exact = all(p in (arg_shapes or {}) for p in norm.params)
     deferred, views = aliasing.check(resolver, tree, norm, exact)
     analysis = Analysis(tree=tree, ops=ops, varied=varied, useful=useful, shapes=shapes,
-                        deferred=deferred, views=views)
+                        deferred=deferred, views=views, arg_shapes=dict(arg_shapes or {}))
     for op in ops:
         if op.kind == "effect":
             _check_effect(resolver, op, varied)

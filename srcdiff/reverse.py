@@ -395,22 +395,21 @@ class Reverse:
         elif isinstance(result, gast.Name):
             checks, checks_first = self.check_scalar(result.id)
         backward = sweeps.backward(tree) if active_out else []
-        inits, fwd, rev = sweeps.place(forward, backward, sweep_start + checks)
+        kept = []
+        if self.mode == "value_and_grad" and isinstance(result, gast.Name):
+            # the adjoint sweep may restore overwritten values: keep the one f returns
+            value_name = self.namer.fresh("value")
+            kept = [assign(value_name, load(result.id))]
+            result = load(value_name)
+        ret = gast.Return(value=self.returned(result))
+        inits, fwd, rev = sweeps.place(forward, backward, [ret])
         # the output check goes first when it tests an argument, else after the
         # forward sweep
         if checks_first:
             inits = checks + inits
         else:
             sweep_start = checks + sweep_start
-        kept = []
-        if self.mode == "value_and_grad" and isinstance(result, gast.Name) \
-                and result.id in sweeps.stacks:
-            # the adjoint sweep restores overwritten values: keep the one f returns
-            value_name = self.namer.fresh("value")
-            kept = [assign(value_name, load(result.id))]
-            result = load(value_name)
-        body = inits + fwd + kept + sweep_start + rev
-        body.append(gast.Return(value=self.returned(result)))
+        body = inits + fwd + kept + sweep_start + rev + [ret]
         args = clone(norm.args)
         for a in args.posonlyargs + args.args + args.kwonlyargs:
             a.annotation = None
@@ -426,8 +425,11 @@ class Reverse:
         for p in self.wrt:
             if p in adjoints.adj and self.an.active(p):
                 g = load(adjoints.adj[p])
+                shape = self.an.arg_shapes.get(p)
                 if self.mode != "vjp" and p in adjoints.dirty:
-                    g = adjoints.rt("cast_grad", g, load(p))
+                    # (an exact shape given as such: the argument need not be kept)
+                    g = adjoints.rt("as_gradient", g, constant(shape)) if concrete(shape) \
+                        else adjoints.rt("cast_grad", g, load(p))
             else:
                 g = adjoints.rt("zeros_like", load(p))
             grads.append(g)

@@ -376,6 +376,17 @@ def cast_grad(g, x):
     return g
 
 
+def as_gradient(g, shape):
+    """The gradient of an argument of this exact shape: a float array of the
+    shape, or a number for ``()`` (what ``cast_grad`` gives, the shape known)."""
+    if not shape:
+        return g[()] if isinstance(g, np.ndarray) else g
+    if type(g) is np.ndarray and g.shape == shape and g.dtype.kind in "fc":
+        return g
+    g = np.broadcast_to(g, shape)
+    return np.array(g, dtype=np.result_type(g.dtype, float))
+
+
 def stop_gradient(x):
     """Identity in the computation; its derivative is zero (``tape.stop_recording``)."""
     return x

@@ -316,17 +316,19 @@ class Sweeps:
         return pop + [loop]
 
     # --- placing the stacks ----------------------------------------------------------------
-    def place(self, forward, backward, start):
+    def place(self, forward, backward, after):
         """The forward and adjoint sweeps with stack operations for exactly the
-        values the adjoint sweep (``start``: the statements between the two
-        included) reads, and the statements that create the stacks."""
-        needed = self.primal_reads(start)
-        while True:  # values read by emitted restores are needed too; pruning shrinks
-            rev = self.finalize(backward, needed)
-            new_needed = needed | self.primal_reads(rev)
-            if new_needed == needed:
+        values the adjoint sweep reads after putting them back (``after``: the
+        statements that follow the adjoint sweep), and the statements that
+        create the stacks."""
+        needed = set()
+        while True:  # what the restores of needed values read is needed too
+            found = set()
+            self.live(after, set(), needed, found)
+            self.live(backward, self.live(after, set(), needed, found), needed, found)
+            if found <= needed:
                 break
-            needed = new_needed
+            needed |= found
         fwd = self.finalize(forward, needed)
         rev = self.finalize(backward, needed)
         first_def = {t: True for op in self.an.ops for t in op.targets}
@@ -336,6 +338,45 @@ class Sweeps:
         stacks = [assign(self.stacks[n], gast.List(elts=[], ctx=gast.Load()))
                   for n in sorted(self.stacks)]
         return inits + stacks, fwd, rev
+
+    def live(self, block, live, needed, found):
+        """Liveness, backwards through ``block`` from the names read after it:
+        returns the names read before they are bound again.  A restore (a pop)
+        whose name is read after it goes into ``found``; those of ``needed``
+        names are emitted, so what they read is read."""
+        live = set(live)
+        for node in reversed(block):
+            if isinstance(node, _Pop):
+                restored = node.name in live or node.name in needed
+                if node.name in live:
+                    found.add(node.name)
+                if restored:
+                    whole = node.kind is None and node.index is None
+                    if whole:
+                        live.discard(node.name)
+                    live |= _reads(node)
+            elif isinstance(node, _Push):
+                continue
+            elif isinstance(node, gast.If):
+                live = self.live(node.body, live, needed, found) | \
+                    self.live(node.orelse, live, needed, found) | _loads(node.test)
+            elif isinstance(node, (gast.For, gast.While)):
+                after = set(live)
+                while True:  # the body may run again after itself
+                    before = after | self.live(node.body, live, needed, found)
+                    if before <= live:
+                        break
+                    live |= before
+                if isinstance(node, gast.For):
+                    live -= _stores(node.target)
+                    live |= _loads(node.iter)
+                else:
+                    live |= _loads(node.test)
+            else:
+                live -= {n for n in _stores(node)
+                         if not isinstance(node, gast.AugAssign)}
+                live |= _loads(node)
+        return live
 
     def finalize(self, nodes, needed):
         """Placeholders -> stack operations for the values the adjoint sweep reads;
@@ -434,6 +475,32 @@ class _Push:
 
 class _Pop(_Push):
     pass
+
+
+def _loads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
+
+
+def _stores(node):
+    """Names a statement binds whole (a write into an element binds nothing)."""
+    if isinstance(node, gast.Assign):
+        node = gast.Tuple(elts=node.targets, ctx=gast.Store())
+    if isinstance(node, gast.AugAssign):
+        node = node.target
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Store)}
+
+
+def _reads(pop):
+    """What the statement a restore placeholder stands for reads."""
+    names = {pop.name}
+    for part in (pop.index, pop.value):
+        if isinstance(part, gast.AST):
+            names |= _loads(part)
+        elif isinstance(part, str):
+            names.add(part)
+    return names
 
 
 def _has_break(nodes):

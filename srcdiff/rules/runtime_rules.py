@@ -72,6 +72,11 @@ def cast_grad(r, g, x):
     d[g] = rt.uncast(d[r], g)
 
 
+@adjoint(rt.as_gradient, passive=("shape",), linear=True, view="g")
+def as_gradient(r, g, shape):
+    d[g] = rt.unbroadcast(d[r], g)
+
+
 @adjoint(rt.uncast, passive=("g",), containers=("h",), linear=True, view="h")
 def uncast(r, h, g):
     d[h] = rt.cast_grad(d[r], h)
