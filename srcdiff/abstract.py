@@ -105,10 +105,11 @@ def key_of(value):
     """What a specialised transformation depends on about an argument: its
     exact shape (arrays), ``()`` (numbers), the element shapes of a list or
     tuple of arrays, or None (nothing: the generic code serves it)."""
-    if type(value) is np.ndarray:
-        return value.shape
-    if type(value) in _SCALAR_TYPES:
+    kind = type(value)
+    if kind is float or kind in _SCALAR_TYPES:
         return ()
+    if kind is np.ndarray:
+        return value.shape
     if type(value) in (list, tuple) and value:
         keys = [key_of(v) for v in value]
         if all(type(v) is np.ndarray for v in value) and len(set(keys)) == 1:

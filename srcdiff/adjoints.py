@@ -204,6 +204,17 @@ class Adjoints:
             return self.np("sum", expr)
         return self.rt("unbroadcast", expr, load(atom.id))
 
+    def on_numbers(self, node):
+        """``node`` with the primitives that have a ``math`` equivalent computed
+        by it (``np.sin(x)`` -> ``math.sin(x)``): for operands that are numbers.
+        Changed in place and returned."""
+        for n in gast.walk(node):
+            if isinstance(n, gast.Call):
+                called = self.primitive_of(n)
+                if called is not None and called.scalar is not None and not n.keywords:
+                    n.func = attr(self.aliases["math"], called.scalar.__name__)
+        return node
+
     def fold_shapes(self, expr):
         """``np.size(v)`` and ``np.shape(v)`` of a value whose exact shape is
         known, as constants."""

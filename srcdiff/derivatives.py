@@ -33,6 +33,7 @@ import inspect
 import types
 import weakref
 
+import numpy as np
 
 from . import abstract, frontend, loader, pipeline
 from .errors import SourceError, SrcdiffError, WrtError
@@ -200,10 +201,11 @@ def _units_of(unit):
 
 
 def shape_dependent(unit):
-    """Does the generated code (or a helper's) call runtime helpers whose work
-    depends on shapes known only at the call (``rt.unbroadcast``)?  Then code
-    specialised on the argument shapes is made at the first call with each
-    combination (``_specializing``)."""
+    """Is code specialised on the argument shapes worth making (at the first
+    call with each combination, ``_specializing``)?  Where the generated code
+    (or a helper's) calls runtime helpers whose work depends on shapes known
+    only at the call (``rt.unbroadcast``), or functions that have a ``math``
+    equivalent for numbers."""
     return any(u.shape_dependent for u in _units_of(unit))
 
 
@@ -227,14 +229,14 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
     def refused(*args, **kwargs):
         raise refusal
 
-    def build(key):
+    def build(key, numbers=True):
         shapes = {p: abstract.from_key(k) for p, k in zip(params, key) if k is not None}
         if not shapes or len(specials) >= _MAX_SPECIALIZATIONS:
             return refused if refusal else generic
         special = Unit(frontend.read_function(func), unit.rebuild)
         try:
-            Session().build(special, ("special", code, names, mode, key), list(names),
-                            mode, as_tuple, arg_shapes=shapes)
+            Session().build(special, ("special", code, names, mode, key, numbers),
+                            list(names), mode, as_tuple, arg_shapes=shapes, numbers=numbers)
         except SrcdiffError:
             if refusal:
                 raise
@@ -244,29 +246,63 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
         fn = special.instance(func).function
         fn.__defaults__ = func.__defaults__
         fn.__kwdefaults__ = func.__kwdefaults__
+        if special.numbers:
+            numpy_versions[key] = lambda: build(key, numbers=False)
         return fn
 
     fallback = refused if refusal else generic
+    numpy_versions = {}   # key -> builds the code of that key without the math module
 
-    @functools.wraps(generic)
-    def specialized(*args, **kwargs):
-        if kwargs or len(args) > len(params):
-            return fallback(*args, **kwargs)
-        full = args
-        if len(args) < len(params):
-            missing = len(params) - len(args)
-            if missing > len(defaults):
-                return fallback(*args)
-            full = args + defaults[len(defaults) - missing:]
-        key = tuple(abstract.key_of(a) for a in full)
-        fn = specials.get(key)
-        if fn is None:
-            fn = specials[key] = build(key)
-        return fn(*args)
+    def miss(key):
+        fn = specials[key] = build(key)
+        return fn
 
+    def numpy_again(key, *args):
+        # code on numbers raises where NumPy gives nan or inf (math.log(-1.0),
+        # math.exp(1e3), 1.0 / 0.0 on floats): the same call runs the code
+        # specialised without the math module, on NumPy floats, with NumPy's
+        # results (and warnings)
+        if key in numpy_versions:
+            specials[key] = numpy_versions.pop(key)()
+            try:
+                return specials[key](*args)
+            except (ArithmeticError, ValueError):
+                pass
+        if not any(type(a) is float for a in args):
+            raise
+        func(*args)  # (where f itself raises on these floats, so does its derivative)
+        return specials[key](*[np.float64(a) if type(a) is float else a for a in args])
+
+    specialized = _dispatcher(params, code, dict(
+        get=specials.get, miss=miss, numpy_again=numpy_again, key_of=abstract.key_of,
+        ndarray=np.ndarray, fallback=fallback))
+    functools.update_wrapper(specialized, generic)
+    specialized.__defaults__ = defaults or None
     specialized.__srcdiff_unit__ = unit
     specialized.__srcdiff_specializations__ = specials
     return specialized
+
+
+def _dispatcher(params, code, names):
+    """A function of the same positional parameters that picks the specialised
+    code for the arguments' shapes (a key per argument: ``()`` for a number, an
+    array's shape ...), generated so that a call costs a few type tests."""
+    if code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) \
+            or not params:
+        return lambda *args, **kwargs: names["fallback"](*args, **kwargs)
+    args = ", ".join(params)
+    keys = "".join(f"() if type({p}) is float else {p}.shape if type({p}) is ndarray "
+                   f"else key_of({p}), " for p in params)
+    source = (f"def specialized({args}):\n"
+              f"    key = ({keys})\n"
+              f"    fn = get(key) or miss(key)\n"
+              f"    try:\n"
+              f"        return fn({args})\n"
+              f"    except (ArithmeticError, ValueError):\n"
+              f"        return numpy_again(key, {args})\n")
+    namespace = dict(names)
+    exec(compile(source, f"<srcdiff dispatch {code.co_name}>", "exec"), namespace)
+    return namespace["specialized"]
 
 
 # --- units, instances, sessions -------------------------------------------------------
@@ -286,6 +322,7 @@ class Unit:
         self.template = self.check = self.filename = None  # set by the loader
         self.guards_code = True   # does its guard test the function's __code__?
         self.deferred = None      # a refusal only a transformation on exact shapes decides
+        self.numbers = False      # calls the math module on numbers (specialised code)
         self.shape_dependent = False  # calls helpers whose work depends on run-time shapes
         self.instances = weakref.WeakKeyDictionary()    # function object -> Instance
 
@@ -414,14 +451,15 @@ class Session:
                 cache[full_key] = unit
         return unit if local else unit.instance(info.func)
 
-    def build(self, unit, key, wrt, mode, as_tuple=False, arg_shapes=None):
+    def build(self, unit, key, wrt, mode, as_tuple=False, arg_shapes=None, numbers=False):
         """Run the pipeline for ``unit`` (registered under ``key`` while it is made)."""
         self.in_progress[key] = unit
         try:
             if mode == "jvp":
                 pipeline.build_jvp_unit(unit, unit.info, wrt, self)
             else:
-                pipeline.build_unit(unit, unit.info, wrt, mode, self, as_tuple, arg_shapes)
+                pipeline.build_unit(unit, unit.info, wrt, mode, self, as_tuple, arg_shapes,
+                                    numbers)
         finally:
             del self.in_progress[key]
         return unit

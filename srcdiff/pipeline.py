@@ -58,12 +58,14 @@ def front(info):
     return normalize.normalize(info, fn, namer)                     # 5
 
 
-def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None):
+def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
+               numbers=False):
     """Steps 2-10 in reverse mode, filling ``unit`` (a ``derivatives.Unit``).
 
     ``arg_shapes`` (parameter -> exact shape) specialises the code to argument
     shapes: broadcasting is then undone with plain NumPy where shapes differ and
-    not at all where they cannot."""
+    not at all where they cannot; with ``numbers``, functions of numbers call the
+    ``math`` module."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
         base = f"{info.name}_vjp" if mode == "vjp" else (
@@ -71,7 +73,7 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None):
         unit.name = norm.namer.fresh(base)
         analysis = activity.analyze(info, norm, wrt, front, arg_shapes)   # 6
         rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, unit.name,
-                              as_tuple)
+                              as_tuple, numbers)
         fn = rev.run()                                              # 7
         if session.optimize:
             # (code specialised on shapes is not the one people read: the
@@ -103,9 +105,11 @@ def _finish(unit, info, fn, transform, analysis):
     """Steps 9 and 10 (the same in both modes)."""
     unit.node = fn
     unit.deferred = analysis.deferred
-    unit.shape_dependent = any(
-        getattr(primitives.of_call(n, transform.modules), "shape_dependent", False)
-        for n in nodes(fn) if isinstance(n, gast.Call))
+    unit.numbers = getattr(transform, "numbers_used", False)
+    called = [primitives.of_call(n, transform.modules) for n in nodes(fn)
+              if isinstance(n, gast.Call)]
+    unit.shape_dependent = any(p is not None and (p.shape_dependent or p.scalar is not None)
+                               for p in called)
     unit.text = codegen.to_source(fn)                               # 9
     aliases = transform.aliases
     # every free variable of the function is handed in, also one not assigned

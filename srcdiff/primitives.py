@@ -25,6 +25,8 @@ keep no tables of names:
   ``keepdims`` is given), ``EVALUATE`` (the exact shape is that of the function
   applied to dummy arrays of the operands' exact shapes), a callable
   ``(operand shapes, constant arguments) -> shape or None``, or None (unknown);
+* ``scalar``: the ``math`` function that computes it on numbers (``math.sin``
+  for ``np.sin``): code specialised on float arguments calls it instead;
 * ``exact``: ``(operand shapes) -> adjoint template or None``: plain NumPy for
   operands whose exact shapes are known (``g @ y.T`` for ``x @ y``);
 * ``lazy``: the adjoint of a full reduction (``np.sum(a)``) as a scalar that
@@ -91,6 +93,7 @@ class Primitive:
     container_result: bool = False
     shape_dependent: bool = False
     replaced_by: object = None
+    scalar: object = None              # the math-module function computing it on numbers
 
     # --- what passes ask -------------------------------------------------------
     @property

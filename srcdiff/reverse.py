@@ -41,7 +41,8 @@ class Reverse:
     ``adjoints``, the sweeps and their stacks in ``sweeps``) and the function
     that puts them together (``run``)."""
 
-    def __init__(self, info, norm, analysis, wrt, mode, session, name, as_tuple):
+    def __init__(self, info, norm, analysis, wrt, mode, session, name, as_tuple,
+                 numbers=False):
         self.info = info
         self.norm = norm
         self.an = analysis
@@ -57,6 +58,8 @@ class Reverse:
         self.adjoints = Adjoints(self.namer, self.aliases, self.modules)
         self.injections = {}
         self.deps = []
+        self.numbers = numbers          # may functions of numbers call the math module?
+        self.numbers_used = False
 
     def fail(self, cls, node, message, hint=None):
         raise cls(message, function=self.info.name, filename=self.info.filename,
@@ -252,6 +255,10 @@ class Reverse:
                       op.stmt)
         stmts, contributions = template.instantiate(
             values, lambda p: upstream, self.aliases, self.namer)
+        if self.on_numbers(op):
+            for part in stmts + [c.expr for c in contributions]:
+                self.adjoints.on_numbers(part)
+            self.numbers_used = True
         for s in stmts:
             self.adjoints.emit(s, op.stmt)
         covered = {c.param for c in contributions} | set(rule.passive)
@@ -368,6 +375,11 @@ class Reverse:
         sweeps = Sweeps(self.an, norm, adjoints, self.adjoint_of)
         adjoints.containers |= container_names(self.an.ops)
         adjoints.has_lazy = any(self.lazy_reduction_possible(op) for op in self.an.ops)
+        if self.mode != "value_and_grad":  # (whose value must be exactly f's)
+            for op in self.an.ops:
+                if self.on_numbers(op):
+                    adjoints.on_numbers(op.stmt.value)
+                    self.numbers_used = True
         forward = sweeps.forward(tree)
         result = norm.result
         active_out = isinstance(result, gast.Name) and result.id in self.an.varied
@@ -417,6 +429,16 @@ class Reverse:
             (args.posonlyargs or args.args).insert(0, store(seed_param))
         return gast.FunctionDef(name=self.name, args=args, body=body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
+
+    def on_numbers(self, op):
+        """Does ``op`` apply an elementwise primitive to numbers only, in code
+        specialised on argument shapes?  (Its code then calls the ``math``
+        module: see ``Adjoints.on_numbers``; a domain error makes the caller
+        run the NumPy code instead, see ``derivatives._specializing``.)"""
+        return self.numbers and op.kind == "rule" \
+            and op.rule.shape in ("elementwise", "broadcast", "scalar") \
+            and all(_shape_of_atom(a, op.shapes or {}) == SCALAR
+                    for a in op.bindings.values())
 
     def returned(self, result):
         """What the generated function returns: the gradients (and the value)."""

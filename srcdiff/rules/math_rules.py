@@ -13,6 +13,7 @@ from .. import runtime as rt
 from ..abstract import element_shape
 from ..primitives import FRESH, Primitive, elementwise, from_partials, known, nondiff, variants
 from ..template import Template, d
+from .operators import exponent_kind
 
 _MATH = dict(shape="scalar", result=FRESH, pure=False, float_valued=True)
 
@@ -97,9 +98,29 @@ def sqrt(y, x):
     return 0.5 / y
 
 
-@elementwise(math.pow, **_MATH)
-def pow_(z, x, y):
-    return y * x ** (y - 1), z * math.log(x)
+def _pow(z, x, y):
+    # (at x = 0 the exponent's derivative is 0, and x ** 0 is constant)
+    return y * x ** (y - 1) if y else 0.0, z * math.log(x) if x else 0.0
+
+
+def _pow_constant(z, x, y):
+    return y * x ** (y - 1), None
+
+
+def _pow_zero(z, x, y):
+    return 0.0 * x, None
+
+
+_POW = {kind: from_partials(rule, "math.pow", **_MATH)
+        for kind, rule in (("general", _pow), ("constant", _pow_constant), ("zero", _pow_zero))}
+
+
+@variants(math.pow, **_MATH)
+def pow_(args, keywords):
+    """``math.pow(x, y)``: as ``x ** y`` (operators.power_variant)."""
+    if keywords or len(args) != 2:
+        return None
+    return _POW[exponent_kind(args[1])], dict(zip(("x", "y"), args))
 
 
 @elementwise(math.hypot, **_MATH)

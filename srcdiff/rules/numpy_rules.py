@@ -2,6 +2,8 @@
 adjoint and tangent side by side, with what it returns (``result=FRESH`` or a
 ``view`` of an operand) and its shape rule."""
 
+import math
+
 import numpy as np
 
 from .. import runtime as rt
@@ -13,82 +15,82 @@ from ..template import Template, d
 # (the rule is the partial derivative; adjoint and tangent follow from it)
 
 
-@elementwise(np.sin, result=FRESH, float_valued=True)
+@elementwise(np.sin, scalar=math.sin, result=FRESH, float_valued=True)
 def sin(y, x):
     return np.cos(x)
 
 
-@elementwise(np.cos, result=FRESH, float_valued=True)
+@elementwise(np.cos, scalar=math.cos, result=FRESH, float_valued=True)
 def cos(y, x):
     return -np.sin(x)
 
 
-@elementwise(np.tan, result=FRESH, float_valued=True)
+@elementwise(np.tan, scalar=math.tan, result=FRESH, float_valued=True)
 def tan(y, x):
     return 1 + y * y
 
 
-@elementwise(np.arcsin, result=FRESH, float_valued=True)
+@elementwise(np.arcsin, scalar=math.asin, result=FRESH, float_valued=True)
 def arcsin(y, x):
     return 1 / np.sqrt(1 - x * x)
 
 
-@elementwise(np.arccos, result=FRESH, float_valued=True)
+@elementwise(np.arccos, scalar=math.acos, result=FRESH, float_valued=True)
 def arccos(y, x):
     return -1 / np.sqrt(1 - x * x)
 
 
-@elementwise(np.arctan, result=FRESH, float_valued=True)
+@elementwise(np.arctan, scalar=math.atan, result=FRESH, float_valued=True)
 def arctan(y, x):
     return 1 / (1 + x * x)
 
 
-@elementwise(np.sinh, result=FRESH, float_valued=True)
+@elementwise(np.sinh, scalar=math.sinh, result=FRESH, float_valued=True)
 def sinh(y, x):
     return np.cosh(x)
 
 
-@elementwise(np.cosh, result=FRESH, float_valued=True)
+@elementwise(np.cosh, scalar=math.cosh, result=FRESH, float_valued=True)
 def cosh(y, x):
     return np.sinh(x)
 
 
-@elementwise(np.tanh, result=FRESH, float_valued=True)
+@elementwise(np.tanh, scalar=math.tanh, result=FRESH, float_valued=True)
 def tanh(y, x):
     return 1 - y * y
 
 
-@elementwise(np.exp, result=FRESH, float_valued=True)
+@elementwise(np.exp, scalar=math.exp, result=FRESH, float_valued=True)
 def exp(y, x):
     return y
 
 
-@elementwise(np.expm1, result=FRESH, float_valued=True)
+@elementwise(np.expm1, scalar=math.expm1, result=FRESH, float_valued=True)
 def expm1(y, x):
     return y + 1
 
 
-@elementwise(np.log, result=FRESH, float_valued=True)
+@elementwise(np.log, scalar=math.log, result=FRESH, float_valued=True)
 def log(y, x):
     return 1 / x
 
 
-@elementwise(np.log1p, result=FRESH, float_valued=True)
+@elementwise(np.log1p, scalar=math.log1p, result=FRESH, float_valued=True)
 def log1p(y, x):
     return 1 / (1 + x)
 
 
-@elementwise(np.log2, result=FRESH, float_valued=True)
+@elementwise(np.log2, scalar=math.log2, result=FRESH, float_valued=True)
 def log2(y, x):
     return 1 / (x * 0.6931471805599453)
 
 
-@elementwise(np.log10, result=FRESH, float_valued=True)
+@elementwise(np.log10, scalar=math.log10, result=FRESH, float_valued=True)
 def log10(y, x):
     return 1 / (x * 2.302585092994046)
 
 
-@elementwise(np.sqrt, result=FRESH, float_valued=True)
+@elementwise(np.sqrt, scalar=math.sqrt, result=FRESH, float_valued=True)
 def sqrt(y, x):
     return 0.5 / y
 
@@ -121,12 +123,12 @@ def copy(y, a):
 # --- elementwise, several operands (broadcasting) -----------------------------------
 
 
-@elementwise(np.arctan2, result=FRESH, float_valued=True)
+@elementwise(np.arctan2, scalar=math.atan2, result=FRESH, float_valued=True)
 def arctan2(z, y, x):
     return x / (x * x + y * y), -y / (x * x + y * y)
 
 
-@elementwise(np.hypot, result=FRESH, float_valued=True)
+@elementwise(np.hypot, scalar=math.hypot, result=FRESH, float_valued=True)
 def hypot(z, x, y):
     return x / z, y / z
 

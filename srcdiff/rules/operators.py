@@ -48,18 +48,21 @@ _POWER = {"general": from_partials(_power, "operator.pow", result=FRESH),
           "zero": from_partials(_power_zero, "operator.pow", result=FRESH)}
 
 
+def exponent_kind(exponent):
+    """'zero', 'constant' or 'general': which rule of a power fits the exponent."""
+    if isinstance(exponent, gast.UnaryOp) and isinstance(exponent.operand, gast.Constant):
+        exponent = exponent.operand
+    if isinstance(exponent, gast.Constant) and isinstance(exponent.value, (int, float)):
+        return "zero" if exponent.value == 0 else "constant"
+    return "general"
+
+
 def power_variant(args, keywords):
     """``x ** y``: plain ``y * x ** (y - 1)`` for a constant exponent (the usual
     ``x ** 2``), forms safe at ``x = 0`` and ``y = 0`` otherwise."""
     if keywords or len(args) != 2:
         return None
-    exponent = args[1]
-    if isinstance(exponent, gast.UnaryOp) and isinstance(exponent.operand, gast.Constant):
-        exponent = exponent.operand
-    kind = "general"
-    if isinstance(exponent, gast.Constant) and isinstance(exponent.value, (int, float)):
-        kind = "zero" if exponent.value == 0 else "constant"
-    return _POWER[kind], dict(zip(("x", "y"), args))
+    return _POWER[exponent_kind(args[1])], dict(zip(("x", "y"), args))
 
 
 variants("operator.pow", np.power, result=FRESH, writes=("out",))(power_variant)
