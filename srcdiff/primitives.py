@@ -55,7 +55,9 @@ gradient through aliasing.
 
 import ast
 import dataclasses
+import importlib
 import inspect
+import sys
 import textwrap
 
 import gast
@@ -215,17 +217,46 @@ def register(primitive):
 def lookup(key):
     """The primitive declared for a callable or key (``'ndarray.sum'``), or None."""
     try:
-        return _by_key.get(_key(key))
+        found = _by_key.get(_key(key))
     except TypeError:
         return None
+    if found is None and _deferred and _load_deferred():
+        return lookup(key)
+    return found
 
 
 def by_name(name):
     return _by_name.get(name)
 
 
+# --- rules of optional libraries ---------------------------------------------------
+
+_deferred = {}   # a library module -> the rule module declaring its primitives
+
+
+def defer(modules, rules):
+    """Declare the rules of an optional library (``rules``, a module name) once
+    the program has imported one of ``modules`` (``'scipy.special'``): a
+    callable of that library can be looked up only then, and a program that
+    does not use it does not pay for importing it."""
+    for module in modules:
+        _deferred[module] = rules
+
+
+def _load_deferred():
+    """Import the rule modules of the libraries imported since; did any load?"""
+    due = sorted({r for m, r in _deferred.items() if sys.modules.get(m) is not None})
+    for rules in due:
+        for module in [m for m, r in _deferred.items() if r == rules]:
+            del _deferred[module]
+        importlib.import_module(rules)
+    return bool(due)
+
+
 def all_primitives():
-    """Every declared primitive, sorted by name."""
+    """Every declared primitive, sorted by name (of optional libraries: of
+    those the program has imported)."""
+    _load_deferred()
     return sorted(_by_name.values(), key=lambda p: p.name)
 
 
@@ -368,7 +399,7 @@ def from_partials(fn, name, key=None, shape=None, result=None, view=None, writes
                      **_facts(result, view, writes, **rest))
 
 
-def variants(*keys, shape=None, result=None, view=None, writes=(), pure=True,
+def variants(*keys, name=None, shape=None, result=None, view=None, writes=(), pure=True,
              float_valued=False):
     """Declare primitives whose rule depends on how they are called (the number
     of operands of ``max(a, b, ...)``, ``math.log(x)`` or ``math.log(x, base)``):
@@ -377,7 +408,7 @@ def variants(*keys, shape=None, result=None, view=None, writes=(), pure=True,
                    shape=shape)
 
     def decorate(fn):
-        _declare(keys, None, lambda rule_name, key: Primitive(rule_name, key, variants=fn,
+        _declare(keys, name, lambda rule_name, key: Primitive(rule_name, key, variants=fn,
                                                               **facts))
         return fn
     return decorate

@@ -5,6 +5,7 @@ shapes, and calls these only where the work depends on run-time shapes or
 container kinds.  Each is ordinary NumPy code.
 """
 
+import importlib
 import sys
 
 import numpy as np
@@ -410,3 +411,12 @@ def unarray(g, obj):
 
 
 runtime_higher._rt = sys.modules[__name__]  # (what runtime_higher builds on)
+
+
+def __getattr__(name):
+    """``rt.special`` and ``rt.stats``: SciPy's modules, for the templates of the
+    SciPy rules (``rules/scipy_rules.py``: a derivative that calls
+    ``scipy.special.digamma``).  Imported on first use: SciPy is optional."""
+    if name in ("special", "stats"):
+        return importlib.import_module(f"scipy.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

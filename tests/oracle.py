@@ -242,6 +242,107 @@ def _numpy_map():
     return _NUMPY_MAP
 
 
+# id(SciPy object) -> (object, autograd twin), built lazily ({} without SciPy)
+_SCIPY_MAP = None
+
+
+class _Shim(types.ModuleType):
+    """A module's twin: ``base`` with a few functions replaced."""
+
+    def __init__(self, name, base, overrides):
+        super().__init__(name)
+        self._base = base
+        self._overrides = overrides
+
+    def __getattr__(self, name):
+        if name in self._overrides:
+            return self._overrides[name]
+        return getattr(self._base, name)
+
+
+def _scipy_twins():
+    """autograd.scipy's special and stats, with what autograd lacks written in
+    autograd.numpy from the definitions (softmax, xlogy, logsumexp's weights,
+    the survival functions, t's cdf in its scale, Dirichlet points as columns)."""
+    import autograd.scipy.special as asp
+    import autograd.scipy.stats as ast_
+
+    def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+        if b is None:
+            return asp.logsumexp(a, axis=axis, keepdims=keepdims)
+        return anp.log(anp.sum(b * anp.exp(a), axis=axis, keepdims=keepdims))
+
+    special = _Shim("scipy.special", asp, {
+        "logsumexp": logsumexp, "jv": asp.jn,
+        "softmax": lambda x, axis=None: anp.exp(x - asp.logsumexp(x, axis=axis,
+                                                                   keepdims=True)),
+        "log_softmax": lambda x, axis=None: x - asp.logsumexp(x, axis=axis, keepdims=True),
+        "xlogy": lambda x, y: x * anp.log(y),
+        "xlog1py": lambda x, y: x * anp.log1p(y)})
+
+    def standardized(method):   # t's cdf through z = (x - loc) / scale
+        return lambda x, df, loc=0.0, scale=1.0: method((x - loc) / scale, df)
+
+    def survival(dist):         # sf, logcdf, logsf from the cdf
+        return {"sf": lambda *a: 1.0 - dist.cdf(*a),
+                "logcdf": lambda *a: anp.log(dist.cdf(*a)),
+                "logsf": lambda *a: anp.log1p(-dist.cdf(*a))}
+
+    def dirichlet_logpdf(x, alpha):   # (autograd's takes one point)
+        if anp.ndim(x) == 1:
+            return ast_.dirichlet.logpdf(x, alpha)
+        return (anp.sum((anp.reshape(alpha, (-1, 1)) - 1) * anp.log(x), axis=0)
+                + asp.gammaln(anp.sum(alpha)) - anp.sum(asp.gammaln(alpha)))
+
+    def positional(dist, params, defaults):  # (autograd's primitives trace positional arguments)
+        def method(name):
+            def call(*args, **kwargs):
+                given = dict(defaults, **dict(zip(params, args)), **kwargs)
+                last = max(params.index(p) for p in given)
+                return getattr(dist, name)(*[given[p] for p in params[:last + 1]])
+            return call
+        return _Shim(dist.__name__, dist, {m: method(m) for m in (
+            "logpdf", "pdf", "cdf", "sf", "logcdf", "logsf") if hasattr(dist, m)})
+
+    t = ast_.t
+    dists = {
+        "norm": positional(ast_.norm, ("x", "loc", "scale"), {"loc": 0.0, "scale": 1.0}),
+        "t": _Shim("t", t, {"cdf": standardized(t.cdf), "logcdf": standardized(t.logcdf),
+                            "sf": lambda x, df, loc=0.0, scale=1.0: t.cdf((loc - x) / scale, df),
+                            "logsf": lambda x, df, loc=0.0, scale=1.0:
+                                t.logcdf((loc - x) / scale, df)}),
+        "beta": _Shim("beta", ast_.beta, survival(ast_.beta)),
+        "gamma": _Shim("gamma", ast_.gamma, survival(ast_.gamma)),
+        "poisson": _Shim("poisson", ast_.poisson, survival(ast_.poisson)),
+        "dirichlet": _Shim("dirichlet", ast_.dirichlet, {"logpdf": dirichlet_logpdf}),
+        "multivariate_normal": positional(ast_.multivariate_normal,
+                                          ("x", "mean", "cov", "allow_singular"), {})}
+    stats = _Shim("scipy.stats", ast_, dists)
+    return special, stats, dists
+
+
+def _scipy_map():
+    global _SCIPY_MAP
+    if _SCIPY_MAP is None:
+        _SCIPY_MAP = {}
+        try:
+            import scipy
+            import scipy.special
+            import scipy.stats
+            special, stats, dists = _scipy_twins()
+        except ImportError:
+            return _SCIPY_MAP
+        pairs = [(scipy, _Shim("scipy", scipy, {"special": special, "stats": stats})),
+                 (scipy.special, special), (scipy.stats, stats)]
+        pairs += [(getattr(scipy.stats, n), twin) for n, twin in dists.items()]
+        for name in dir(special._base) + list(special._overrides):
+            real = getattr(scipy.special, name, None)
+            if callable(real):
+                pairs.append((real, getattr(special, name)))
+        _SCIPY_MAP.update((id(real), (real, twin)) for real, twin in pairs)
+    return _SCIPY_MAP
+
+
 def _is_math_builtin(value):
     return (isinstance(value, types.BuiltinFunctionType)
             and getattr(value, "__module__", None) == "math")
@@ -293,7 +394,8 @@ class _Twinner:
                     return ag
             if name == "srcdiff":
                 return _SrcdiffShim(v)
-            return v
+            hit = _scipy_map().get(id(v))
+            return hit[1] if hit is not None and hit[0] is v else v
         if _is_stop_gradient(v):
             return _stop_gradient_twin
         if _is_math_builtin(v):
@@ -305,7 +407,7 @@ class _Twinner:
             if v is getattr(numpy, oname):
                 return ovalue
         try:
-            hit = _numpy_map().get(id(v))
+            hit = _numpy_map().get(id(v)) or _scipy_map().get(id(v))
         except TypeError:
             hit = None
         if hit is not None and hit[0] is v:

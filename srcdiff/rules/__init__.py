@@ -9,7 +9,11 @@ the public API for adding rules::
         d[a] = np.flip(np.cumsum(np.flip(d[y])))
 """
 
-from ..primitives import (ANY, EVALUATE, FRESH, adjoint, all_primitives, elementwise,  # noqa: F401
-                          known, lookup, nondiff, tangent, variants)
+from ..primitives import (ANY, EVALUATE, FRESH, adjoint, all_primitives, defer,  # noqa: F401
+                          elementwise, known, lookup, nondiff, tangent, variants)
 from ..template import d  # noqa: F401
 from . import math_rules, numpy_rules, operators, runtime_rules  # noqa: F401
+
+# SciPy is optional: its rules are declared once the program imports scipy.special
+# or scipy.stats (SciPy's own import would otherwise add a second to srcdiff's)
+defer(("scipy.special", "scipy.stats"), "srcdiff.rules.scipy_rules")

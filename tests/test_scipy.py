@@ -1,0 +1,298 @@
+"""SciPy as an optional dependency: srcdiff without SciPy, the SciPy rules'
+refusals, edges where the derivative is infinite, the spellings that resolve
+to a rule, and second derivatives through the rules' own derivative code.
+(One case per rule, at several points: ``tests/cases/scipy_special.py``.)"""
+
+import pathlib
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+import srcdiff
+
+from oracle import check_grad, twin
+
+try:
+    import scipy.special
+    import scipy.stats
+    import scipy.stats as st
+    from scipy import special, stats
+    from scipy.stats import norm
+except ImportError:
+    scipy = special = stats = None
+
+needs_scipy = pytest.mark.skipif(scipy is None, reason="SciPy is not installed")
+_TESTS = pathlib.Path(__file__).parent
+
+
+def test_srcdiff_works_without_scipy(tmp_path):
+    """With SciPy hidden, srcdiff imports without an error or a warning, declares
+    no SciPy rule, and differentiates; the SciPy rule cases are empty."""
+    (tmp_path / "user.py").write_text(textwrap.dedent("""
+        import numpy as np
+
+        def f(x):
+            return np.sum(np.exp(x) * x)
+    """))
+    script = textwrap.dedent(f"""
+        import sys, warnings
+        sys.modules["scipy"] = None          # import scipy raises ImportError
+        warnings.simplefilter("error")
+        sys.path[:0] = [{str(tmp_path)!r}, {str(_TESTS)!r}]
+        import numpy as np
+        import srcdiff
+        from srcdiff import primitives
+        assert "srcdiff.rules.scipy_rules" not in sys.modules
+        assert not [p.name for p in primitives.all_primitives() if "scipy" in p.name]
+        from user import f
+        x = np.array([0.5, -1.0])
+        assert np.allclose(srcdiff.grad(f)(x), np.exp(x) * (1 + x))
+        from cases import scipy_special, all_cases
+        assert scipy_special.CASES == {{}}
+        all_cases()
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok" and not done.stderr
+
+
+@needs_scipy
+def test_scipy_rules_load_when_the_program_uses_scipy(tmp_path):
+    """``import srcdiff`` imports no SciPy (a second of import time); the rules
+    are declared once the program has imported scipy.special or scipy.stats,
+    here by reading the attribute ``scipy.special`` at the transformation."""
+    (tmp_path / "user.py").write_text(textwrap.dedent("""
+        import numpy as np
+        import scipy
+
+        def f(x):
+            return np.sum(scipy.special.erf(x))
+    """))
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path[:0] = [{str(tmp_path)!r}]
+        import numpy as np
+        import srcdiff
+        assert not [m for m in sys.modules if m.startswith("scipy")]
+        from user import f
+        assert "scipy.special" not in sys.modules
+        x = np.array([0.5, -1.0])
+        assert np.allclose(srcdiff.grad(f)(x), 2 / np.sqrt(np.pi) * np.exp(-x * x))
+        assert "srcdiff.rules.scipy_rules" in sys.modules
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+# --- refusals: where a derivative would flow and there is none --------------------------
+
+
+def gammainc_in_a(a, x):
+    return special.gammainc(a, x)
+
+
+def iv_in_order(v, x):
+    return special.iv(v, x)
+
+
+def t_cdf_in_df(x, df):
+    return stats.t.cdf(x, df)
+
+
+def beta_cdf_in_a(x, a):
+    return stats.beta.cdf(x, a, 2.0)
+
+
+def logsumexp_with_sign(x):
+    return special.logsumexp(x, return_sign=True)[0]
+
+
+def mvn_singular(x):
+    return stats.multivariate_normal.logpdf(x, np.zeros(2), np.eye(2), allow_singular=True)
+
+
+def mvn_default_mean(x):
+    return stats.multivariate_normal.logpdf(x)
+
+
+def frozen_distribution(x):
+    return stats.norm(0.0, 2.0).logpdf(x)
+
+
+def beta_with_loc(x):
+    return stats.beta.logpdf(x, 2.0, 3.0, loc=0.1)
+
+
+def norm_entropy(scale):
+    return stats.norm.entropy(0.0, scale)
+
+
+@needs_scipy
+@pytest.mark.parametrize("fn,args,wrt,words", [
+    (gammainc_in_a, (1.5, 0.3), 0, "argument 'a'"),
+    (iv_in_order, (1.5, 0.3), 0, "argument 'v'"),
+    (t_cdf_in_df, (0.3, 2.0), 1, "argument 'df'"),
+    (beta_cdf_in_a, (0.3, 2.0), 1, "argument 'a'"),
+    (logsumexp_with_sign, (np.ones(3),), 0, "with these arguments"),
+    (mvn_singular, (np.ones(2),), 0, "with these arguments"),
+    (mvn_default_mean, (np.ones(2),), 0, "with these arguments"),
+    (frozen_distribution, (0.3,), 0, ".logpdf()"),
+    (beta_with_loc, (0.3,), 0, "with these arguments"),
+    (norm_entropy, (0.3,), 0, "stats.norm.entropy"),
+])
+def test_refused(fn, args, wrt, words):
+    with pytest.raises(srcdiff.NoRuleError) as info:
+        srcdiff.grad(fn, wrt=wrt)(*args)
+    assert words in str(info.value) and "^" in str(info.value)
+
+
+@needs_scipy
+def test_derivatives_in_other_arguments_are_not_refused():
+    """A refused argument that is a constant is no obstacle."""
+    assert np.isclose(srcdiff.grad(gammainc_in_a, wrt=1)(1.5, 0.3),
+                      np.exp(-0.3) * 0.3 ** 0.5 / special.gamma(1.5))
+    assert np.isclose(srcdiff.grad(t_cdf_in_df, wrt=0)(0.3, 2.0), stats.t.pdf(0.3, 2.0))
+
+
+# --- the edges of the domain where the derivative is infinite ---------------------------
+
+
+def logit_sum(x):
+    return np.sum(special.logit(x))
+
+
+def xlogy_sum(x, y):
+    return np.sum(special.xlogy(x, y))
+
+
+@needs_scipy
+def test_logit_at_0_and_1():
+    import autograd
+    x = np.array([0.0, 1.0, 0.25])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = srcdiff.grad(logit_sum)(x)
+        ref = autograd.grad(twin(logit_sum))(x)
+    assert np.array_equal(got, ref) and got[0] == got[1] == np.inf
+
+
+@needs_scipy
+def test_xlogy_at_0():
+    """x * log(y) is 0 wherever x is 0: no derivative in y there, also at y = 0;
+    in x the derivative is log(y) (-inf at y = 0)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        dx, dy = srcdiff.grad(xlogy_sum, wrt=(0, 1))(np.array([0.0, 0.0, 2.0]),
+                                                      np.array([0.0, 3.0, 0.0]))
+    assert np.array_equal(dx, [-np.inf, np.log(3.0), -np.inf])
+    assert np.array_equal(dy, [0.0, 0.0, np.inf])
+
+
+# --- spellings that resolve to the rules ------------------------------------------------
+
+
+def spellings(x):
+    return (norm.logcdf(x) + st.norm.sf(x, scale=2.0) + scipy.special.erf(x)
+            + scipy.stats.t.logpdf(x, 3.0))
+
+
+@needs_scipy
+def test_spellings():
+    """``from scipy.stats import norm``, ``import scipy.stats as st``,
+    ``scipy.special.erf`` after ``import scipy.special``."""
+    x = 0.3
+    expected = (np.exp(norm.logpdf(x) - norm.logcdf(x)) - norm.pdf(x, scale=2.0)
+                + 2 / np.sqrt(np.pi) * np.exp(-x * x) - 4.0 * x / (3.0 + x * x))
+    assert np.isclose(srcdiff.grad(spellings)(x), expected)
+
+
+# --- second derivatives (the derivative code calls the rules again) ------------------------
+
+
+def h_digamma(x):
+    return np.sum(special.digamma(x) * x + special.gammaln(x))
+
+
+def h_bessel(x):
+    return np.sum(special.i1(x) * special.j0(x) + special.ive(2, x))
+
+
+def h_logsumexp(x):
+    return special.logsumexp(x) + np.sum(special.logsumexp(x * x, axis=0))
+
+
+def h_softmax(x):
+    return np.sum(special.softmax(x, axis=1) * np.arange(6.0).reshape(2, 3)) \
+        + np.sum(special.log_softmax(x, axis=0) ** 2)
+
+
+def h_norm(x):
+    return np.sum(stats.norm.logcdf(x, 0.2, 1.3) + stats.norm.pdf(x) * x)
+
+
+def h_t(x):
+    return np.sum(stats.t.logpdf(x, 3.0) + stats.t.cdf(x, 2.5, 0.1, 1.2))
+
+
+def h_mvn(x):
+    return stats.multivariate_normal.logpdf(x, np.array([0.1, -0.2]),
+                                            np.array([[1.5, 0.3], [0.3, 0.8]]))
+
+
+def h_expit(x):
+    return np.sum(special.expit(x) * special.erf(x) + special.xlogy(x, x * x + 1.0))
+
+
+@needs_scipy
+@pytest.mark.parametrize("fn,x", [
+    (h_digamma, np.array([0.7, 1.9, 3.2])),
+    (h_bessel, np.array([0.4, -1.3, 2.2])),
+    (h_logsumexp, np.array([[0.3, -1.0, 0.5], [1.2, 0.1, -0.4]])),
+    (h_softmax, np.array([[0.3, -1.0, 0.5], [1.2, 0.1, -0.4]])),
+    (h_norm, np.array([0.4, -1.3, 2.2])),
+    (h_t, np.array([0.4, -1.3, 2.2])),
+    (h_mvn, np.array([0.5, -0.7])),
+    (h_expit, np.array([0.4, -1.3, 2.2])),
+])
+def test_hessian(fn, x):
+    import autograd
+    np.testing.assert_allclose(srcdiff.hessian(fn)(x), autograd.hessian(twin(fn))(x),
+                               rtol=1e-7, atol=1e-9)
+
+
+def digamma_scalar(x):
+    return special.digamma(x)
+
+
+@needs_scipy
+def test_grad_of_grad():
+    """Reverse over reverse: the gradient's code calls polygamma, a rule too."""
+    assert np.isclose(srcdiff.grad(srcdiff.grad(digamma_scalar))(0.7),
+                      special.polygamma(2, 0.7))
+
+
+def expit_out(x):
+    y = np.zeros(3)
+    special.expit(x, out=y)
+    return np.sum(y * y)
+
+
+def expit_plain(x):
+    y = special.expit(x)
+    return np.sum(y * y)
+
+
+@needs_scipy
+def test_ufunc_out():
+    """SciPy's ufuncs write into ``out=`` as NumPy's do."""
+    x = np.array([0.3, -1.0, 2.0])
+    np.testing.assert_allclose(srcdiff.grad(expit_out)(x), check_grad(expit_plain, x))
