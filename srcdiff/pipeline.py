@@ -14,10 +14,11 @@ runs the examples of the steps that rewrite code).
                              which values depend on wrt and reach the output
  7. reverse.Reverse.run      forward sweep, adjoint sweep, stacks (saving.Sweeps);
     or forward.Forward.run   tangent statements next to the primal ones
- 8. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
+ 8. batching.batch           products a loop's adjoint adds up: one product after it
+ 9. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
                              dead code, copies, inlining, zeros)
- 9. codegen.to_source        gast -> ast -> text
-10. loader.compile_unit      compile, register in linecache, bind to the globals
+10. codegen.to_source        gast -> ast -> text
+11. loader.compile_unit      compile, register in linecache, bind to the globals
 
 The unit to fill is handed in by ``derivatives.Session`` (which caches units
 and registers the one being built, for recursion); so is the session, which
@@ -29,8 +30,8 @@ import gc
 
 import gast
 
-from . import (activity, codegen, fence, forward, frontend, loader, lower, normalize,
-               optimize, primitives, reverse)
+from . import (activity, batching, codegen, fence, forward, frontend, loader, lower,
+               normalize, optimize, primitives, reverse)
 from .names import Namer, names_in
 from .trees import clone, nodes
 
@@ -60,7 +61,7 @@ def front(info):
 
 def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
                numbers=False):
-    """Steps 2-10 in reverse mode, filling ``unit`` (a ``derivatives.Unit``).
+    """Steps 2-11 in reverse mode, filling ``unit`` (a ``derivatives.Unit``).
 
     ``arg_shapes`` (parameter -> exact shape) specialises the code to argument
     shapes: broadcasting is then undone with plain NumPy where shapes differ and
@@ -75,18 +76,20 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
         rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, unit.name,
                               as_tuple, numbers)
         fn = rev.run()                                              # 7
+        fn = batching.batch(fn, rev.batchable, norm.namer, rev.aliases["np"],
+                            rev.modules)                            # 8
         if session.optimize:
             # (code specialised on shapes is not the one people read: the
             # user's own names used once are inlined too, freeing arrays sooner)
             temps = norm.temps | _template_temps(rev) | (
                 _assigned(fn) - set(norm.params) if arg_shapes else set())
             fn = optimize.optimize(fn, temps, rev.aliases, info.lookup,
-                                   analysis.views)                  # 8
-        _finish(unit, info, fn, rev, analysis)                      # 9, 10
+                                   analysis.views)                  # 9
+        _finish(unit, info, fn, rev, analysis)                      # 10, 11
 
 
 def build_jvp_unit(unit, info, wrt, session):
-    """Steps 2-10 in forward mode: a function ``(*tangents, *args) -> (value, tangent)``."""
+    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
         unit.name = norm.namer.fresh(f"{info.name}_jvp")
@@ -95,14 +98,14 @@ def build_jvp_unit(unit, info, wrt, session):
         fn = fwd.run()                                              # 7
         if session.optimize:
             fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,
-                                   analysis.views)                  # 8
+                                   analysis.views)                  # 9
         unit.batchable = fwd.batchable and all(
             getattr(dep, "batchable", False) for dep in fwd.deps)
-        _finish(unit, info, fn, fwd, analysis)                      # 9, 10
+        _finish(unit, info, fn, fwd, analysis)                      # 10, 11
 
 
 def _finish(unit, info, fn, transform, analysis):
-    """Steps 9 and 10 (the same in both modes)."""
+    """Steps 10 and 11 (the same in both modes)."""
     unit.node = fn
     unit.deferred = analysis.deferred
     unit.numbers = getattr(transform, "numbers_used", False)
@@ -110,7 +113,7 @@ def _finish(unit, info, fn, transform, analysis):
               if isinstance(n, gast.Call)]
     unit.shape_dependent = any(p is not None and (p.shape_dependent or p.scalar is not None)
                                for p in called)
-    unit.text = codegen.to_source(fn)                               # 9
+    unit.text = codegen.to_source(fn)                               # 10
     aliases = transform.aliases
     # every free variable of the function is handed in, also one not assigned
     # yet: the loader links the function's own cells, so they are read live
@@ -119,7 +122,7 @@ def _finish(unit, info, fn, transform, analysis):
                        aliases["rt"]: "runtime", **closure, **transform.injections}
     unit.deps = transform.deps
     unit.assumptions = frontend.assumptions(info) if info.func is not None else []
-    loader.compile_unit(unit)                                       # 10
+    loader.compile_unit(unit)                                       # 11
 
 
 def _assigned(fn):

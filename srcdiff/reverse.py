@@ -60,6 +60,7 @@ class Reverse:
         self.deps = []
         self.numbers = numbers          # may functions of numbers call the math module?
         self.numbers_used = False
+        self.batchable = set()          # ids of additions batching.py may batch
 
     def fail(self, cls, node, message, hint=None):
         raise cls(message, function=self.info.name, filename=self.info.filename,
@@ -150,7 +151,10 @@ class Reverse:
             atom = values[c.param]
             if self.is_active(atom):
                 self.adjoints.accumulate(atom.id, c.expr, t not in self.adjoints.dirty, op.stmt)
-                if self.adjoints.adj.get(atom.id) and atom.id not in self.adjoints.accumulated:
+                if atom.id in self.adjoints.accumulated:
+                    # an addition of a product of 1-D or 2-D factors (batching.py)
+                    self.batchable.add(id(self.adjoints.out[-1]))
+                elif self.adjoints.adj.get(atom.id):
                     self.adjoints.full.add(self.adjoints.adj[atom.id])
         return True
 

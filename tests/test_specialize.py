@@ -77,3 +77,48 @@ def test_math_calls_of_the_user_stay():
         return math.log(x) * x
     with pytest.raises(ValueError):
         srcdiff.grad(f)(-1.0)
+
+
+# --- batched accumulation (srcdiff/batching.py) ----------------------------------------
+
+def rnn_list(W, U, b, xs):
+    h = np.zeros(W.shape[0])
+    for x_t in xs:
+        h = np.tanh(W @ h + U @ x_t + b)
+    return np.sum(h * h)
+
+
+def rnn_batch(Wx, Wh, xs):
+    h = np.zeros((Wh.shape[0], xs.shape[2]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(Wx @ xs[t] + Wh @ h)
+    return np.sum(h)
+
+
+def outer_some_steps(W, xs):
+    total = 0.0
+    for i in range(len(xs)):
+        if i % 2 == 0:
+            total = total + np.sum(np.tanh(W @ xs[i]))
+    return total
+
+
+def _rng_args(*shapes, lists=()):
+    rng = np.random.default_rng(3)
+    out = [rng.normal(size=s) * 0.3 for s in shapes]
+    return out + [[rng.normal(size=s) for _ in range(n)] for s, n in lists]
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (rnn_list, _rng_args((5, 5), (5, 3), (5,), lists=[((3,), 6)]), (0, 1, 2)),
+    (rnn_list, _rng_args((5, 5), (5, 3), (5,), lists=[((3,), 0)]), (0, 1, 2)),
+    (rnn_batch, _rng_args((4, 3), (4, 4), (6, 3, 2)), (0, 1)),
+    (outer_some_steps, _rng_args((4, 3), lists=[((3,), 5)]), 0),
+])
+def test_batched_accumulation(f, args, wrt):
+    check_grad(f, *args, wrt=wrt)
+    g = srcdiff.grad(f, wrt=wrt)
+    g(*args)
+    if len(args[-1]) if isinstance(args[-1], list) else True:
+        texts = _special_texts(g)
+        assert any("np.stack(" in t or "np.concatenate(" in t for t in texts), texts
