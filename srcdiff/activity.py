@@ -464,9 +464,10 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
         if not any(analysis.active(t) for t in op.targets):
             continue
         if op.kind == "unknown":
+            why = _why(resolver, op)
             resolver.fail(NoRuleError, op.stmt,
                           f"no derivative rule for {op.callee_name} on a value that "
-                          "depends on the differentiated arguments",
+                          "depends on the differentiated arguments" + why,
                           "wrap the argument in srcdiff.stop_gradient(...) if its "
                           "derivative should be zero, or register a rule with "
                           "srcdiff.rules.adjoint")
@@ -482,6 +483,14 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
                           "differentiated arguments",
                           "write the choice with np.where(cond, a, b)")
     return analysis
+
+
+def _why(resolver, op):
+    """``': <reason>'`` when the call is to a primitive declared with why it has
+    no derivative (``np.fft.fft``: its result is complex-valued), else ``''``."""
+    value = getattr(op.stmt, "value", None)
+    primitive = resolver.callee_primitive(value) if isinstance(value, gast.Call) else None
+    return f": {primitive.why}" if primitive is not None and primitive.why else ""
 
 
 def _check_effect(resolver, op, varied):

@@ -282,9 +282,16 @@ class Forward:
         stmts, terms = template.instantiate(
             values, lambda p: self.dot(bindings[p].id) if p in active else _INACTIVE + p,
             self.aliases, self.namer)
+        # a term may reach a tangent through the template's own temporaries
+        reach = {}
+        for s in stmts:
+            used = {n.id for n in gast.walk(s.value) if isinstance(n, gast.Name)}
+            reach[s.targets[0].id] = used.union(*(reach.get(u, ()) for u in used))
+        stmts = [_zero_inactive(s) for s in stmts]
         kept, covered = [], set()
         for term in terms:
             names = {n.id for n in gast.walk(term.expr) if isinstance(n, gast.Name)}
+            names = names.union(*(reach.get(n, ()) for n in names))
             live = {p for p in active if self.dot(bindings[p].id) in names}
             if not live:
                 continue

@@ -36,7 +36,8 @@ keep no tables of names:
   ``shape_dependent`` (its work depends on run-time shapes: code that calls it
   is worth specialising on argument shapes), ``replaced_by`` (a version that
   copies instead of updating its argument in place, for code that is
-  differentiated again).
+  differentiated again);
+* ``why``: for a callable without a derivative, why (said in the refusal).
 
 Declarations (``srcdiff.rules`` exports them)::
 
@@ -96,6 +97,7 @@ class Primitive:
     shape_dependent: bool = False
     replaced_by: object = None
     scalar: object = None              # the math-module function computing it on numbers
+    why: str = None                    # why it has no derivative (for a refusal)
 
     # --- what passes ask -------------------------------------------------------
     @property
@@ -202,7 +204,9 @@ def qualified_name(key):
     module = getattr(key, "__module__", None) or ""
     name = getattr(key, "__name__", None) or repr(key)
     if module.startswith("numpy") or type(key).__name__ == "ufunc":
-        module = "numpy"
+        # (the public submodules keep their names: numpy.linalg.det, numpy.fft.rfft)
+        module = next((m for m in ("numpy.linalg", "numpy.fft") if module.startswith(m)),
+                      "numpy")
     if not module:
         module = "builtins"
     return f"{module}.{name}"
@@ -400,12 +404,13 @@ def from_partials(fn, name, key=None, shape=None, result=None, view=None, writes
 
 
 def variants(*keys, name=None, shape=None, result=None, view=None, writes=(), pure=True,
-             float_valued=False):
+             float_valued=False, why=None):
     """Declare primitives whose rule depends on how they are called (the number
     of operands of ``max(a, b, ...)``, ``math.log(x)`` or ``math.log(x, base)``):
-    the function maps ``(args, keywords)`` to ``(primitive, bindings)`` or None."""
+    the function maps ``(args, keywords)`` to ``(primitive, bindings)`` or None
+    (``why``: what calls it refuses, said in the refusal)."""
     facts = _facts(result, view, writes, pure=pure, float_valued=float_valued,
-                   shape=shape)
+                   shape=shape, why=why)
 
     def decorate(fn):
         _declare(keys, name, lambda rule_name, key: Primitive(rule_name, key, variants=fn,
@@ -422,10 +427,11 @@ def nondiff(*keys, result=None, view=None, writes=(), pure=True, shape=None):
         rule_name, key, nondiff=True, signature=_parameters(key), **facts))
 
 
-def known(*keys, result=None, view=None, writes=(), pure=True, shape=None):
+def known(*keys, result=None, view=None, writes=(), pure=True, shape=None, why=None):
     """Declare callables srcdiff knows the effects of but has no derivative for
-    (``list``, ``lst.append`` on values that do not matter)."""
-    facts = _facts(result, view, writes, pure=pure, shape=shape)
+    (``list``, ``lst.append`` on values that do not matter); ``why`` says why,
+    in the refusal of a call a derivative would flow through."""
+    facts = _facts(result, view, writes, pure=pure, shape=shape, why=why)
     _declare(keys, None, lambda rule_name, key: Primitive(
         rule_name, key, signature=_parameters(key), **facts))
 

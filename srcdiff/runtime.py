@@ -18,6 +18,13 @@ from .runtime_higher import (  # noqa: F401
     gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
     unadd, unappend_adjoint, uncast, unconcatenate_adjoint, unextend_adjoint, unpack_parts,
     unpart, unpop, unstack_adjoint, unsum_adjoint, unwrite_adjoint, unwrite_tangent)
+# Helpers of the rules of products, np.linalg and np.fft (runtime_linalg.py)
+from . import runtime_linalg  # noqa: F401
+from .runtime_linalg import (  # noqa: F401
+    check, diagonal_mask, dot_axes, inner_axes, irfftn, irfftn_adjoint, kron_da, kron_db, mT,
+    norm_weight,
+    require_real_eig,
+    require_reduced, solve_columns, strict_triangle, tensordot_da, tensordot_db)
 
 
 def check_scalar(y, function):
@@ -48,10 +55,16 @@ def zeros_like(x):
     if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
     if isinstance(x, (tuple, list)):
-        return type(x)(zeros_like(v) for v in x)
+        return _sequence(x, (zeros_like(v) for v in x))
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape)
     return 0.0
+
+
+def _sequence(x, items):
+    """``items`` as a list if ``x`` is one, else as a tuple (the adjoint of a
+    named tuple such as ``np.linalg.slogdet``'s result is a plain tuple)."""
+    return list(items) if isinstance(x, list) else tuple(items)
 
 
 def unbroadcast(g, x, result=None):
@@ -224,7 +237,7 @@ def scatter(x, index, g):
                 out[i] = add(out[i], gi)
         else:
             out[index] = add(out[index], g)
-        return type(x)(out) if isinstance(x, tuple) else out
+        return _sequence(x, out)
     out = np.zeros(np.shape(x))
     np.add.at(out, index, g) if _advanced(index) else out.__setitem__(index, g)
     return out
@@ -321,14 +334,14 @@ def add(a, b):
     if isinstance(a, dict) and isinstance(b, dict):
         return {k: add(a.get(k), b.get(k)) for k in a.keys() | b.keys()}
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return type(a)(add(u, v) for u, v in zip(a, b))
+        return _sequence(a, (add(u, v) for u, v in zip(a, b)))
     return a + b
 
 
 def pack(x, parts):
     """Adjoint of unpacking ``a, b = x`` from the adjoints of ``a`` and ``b``."""
     if isinstance(x, (tuple, list)):
-        return type(x)(zeros_like(v) if p is None else p for v, p in zip(x, parts))
+        return _sequence(x, (zeros_like(v) if p is None else p for v, p in zip(x, parts)))
     x = np.asarray(x)
     return np.stack([np.zeros(x.shape[1:]) if p is None else np.broadcast_to(p, x.shape[1:])
                      for p in parts])

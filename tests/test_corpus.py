@@ -318,7 +318,7 @@ def mm_meth_dot(A, B):
 
 
 MATMULS = {"@": (mm_op, 3), "np.matmul": (mm_np_matmul, 3),
-           "np.dot": (mm_np_dot, 2), "ndarray.dot": (mm_meth_dot, 2)}
+           "np.dot": (mm_np_dot, 3), "ndarray.dot": (mm_meth_dot, 3)}
 
 
 @st.composite

@@ -196,9 +196,9 @@ def no_rule_fft(x):
     return np.sum(np.abs(z))
 
 
-def no_rule_det(M):
+def no_rule_cond(M):
     A = M * M
-    return np.linalg.det(A)  # <-
+    return np.linalg.cond(A)  # <-
 
 
 def no_rule_math_gamma(x):
@@ -212,7 +212,7 @@ def no_rule_method(x):
 
 NO_RULE = [
     (no_rule_fft, (np.array([0.1, 0.2, 0.3, 0.4]),), "fft"),
-    (no_rule_det, (np.array([[1.0, 0.5], [0.2, 2.0]]),), "det"),
+    (no_rule_cond, (np.array([[1.0, 0.5], [0.2, 2.0]]),), "cond"),
     (no_rule_math_gamma, (1.5,), "gamma"),
     (no_rule_method, (np.array([0.5, 1.5, 2.0]),), "cumprod"),
 ]

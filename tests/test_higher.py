@@ -549,6 +549,42 @@ def h_rearray(h, g, obj):
     return rt.rearray(h, g, obj)
 
 
+def h_tensordot_da(g, a, b):
+    return rt.tensordot_da(g, a, b, ([0, 2], [1, 0]))
+
+
+def h_tensordot_db(g, a, b):
+    return rt.tensordot_db(g, a, b, ([0, 2], [1, 0]))
+
+
+def h_kron_da(g, a, b):
+    return rt.kron_da(g, a, b)
+
+
+def h_kron_db(g, a, b):
+    return rt.kron_db(g, a, b)
+
+
+def h_mT(x):
+    return rt.mT(x)
+
+
+def h_irfftn(a):
+    return rt.irfftn(a, 7, (-1,), None)
+
+
+def h_irfftn_2(a):
+    return rt.irfftn(a, (3, 4), (0, 1), "ortho")
+
+
+def h_irfftn_adjoint(g, a):
+    return rt.irfftn_adjoint(g, a, 7, (-1,), None)
+
+
+def h_irfftn_adjoint_2(g, a):
+    return rt.irfftn_adjoint(g, a, (3, 4), (0, 1), "forward")
+
+
 _r = np.random.default_rng(5)
 
 
@@ -623,6 +659,17 @@ RUNTIME_CASES = {
     "srcdiff.runtime.unarray": [(h_unarray, (_a(2, 3), [_a(3), _a(3)]), 0)],
     "srcdiff.runtime_higher.rearray": [(h_rearray, ([_a(3), _a(3)], _a(2, 3),
                                                     [_a(3), _a(3)]), 0)],
+    "srcdiff.runtime_linalg.tensordot_da": [(h_tensordot_da, (_a(3, 5), _a(2, 3, 4),
+                                                              _a(4, 2, 5)), (0, 2))],
+    "srcdiff.runtime_linalg.tensordot_db": [(h_tensordot_db, (_a(3, 5), _a(2, 3, 4),
+                                                              _a(4, 2, 5)), (0, 1))],
+    "srcdiff.runtime_linalg.kron_da": [(h_kron_da, (_a(4, 6), _a(2, 3), _a(2, 2)), (0, 2)),
+                                       (h_kron_da, (_a(2, 6), _a(3), _a(2, 2)), (0, 2))],
+    "srcdiff.runtime_linalg.kron_db": [(h_kron_db, (_a(4, 6), _a(2, 3), _a(2, 2)), (0, 1))],
+    "srcdiff.runtime_linalg.mT": [(h_mT, (_a(2, 3, 4),), 0)],
+    "srcdiff.runtime_linalg.irfftn": [(h_irfftn, (_a(2, 5),), 0), (h_irfftn_2, (_a(2, 2),), 0)],
+    "srcdiff.runtime_linalg.irfftn_adjoint": [(h_irfftn_adjoint, (_a(2, 7), _a(2, 3)), 0),
+                                              (h_irfftn_adjoint_2, (_a(3, 4), _a(4, 2)), 0)],
 }
 
 

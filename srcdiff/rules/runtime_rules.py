@@ -278,3 +278,55 @@ def unarray(r, g, obj):
 @adjoint(rt.rearray, passive=("g", "obj"), containers=("h",), linear=True, view="h")
 def rearray(r, h, g, obj):
     d[h] = rt.unarray(d[r], obj)
+
+
+# --- products, np.linalg, np.fft (runtime_linalg.py) -----------------------------------------
+
+nondiff(rt.dot_axes, rt.inner_axes, rt.diagonal_mask, rt.strict_triangle, rt.solve_columns,
+        rt.norm_weight, result=FRESH)
+nondiff(rt.check, rt.require_real_eig, rt.require_reduced, result=FRESH, pure=False)
+
+
+def _swapped(shapes, constants):
+    x = shapes[0]
+    return x[:-2] + (x[-1], x[-2]) if isinstance(x, tuple) and len(x) >= 2 \
+        and all(type(n) is int for n in x) else None
+
+
+@adjoint(rt.mT, linear=True, view="x", shape=_swapped)
+def mT(r, x):
+    d[x] = rt.mT(d[r])
+
+
+@adjoint(rt.tensordot_da, passive=("a",), linear=True, result=FRESH, shaped_like="a")
+def tensordot_da(r, g, a, b, axes=2):
+    d[g] = np.tensordot(d[r], b, axes)
+    d[b] = rt.tensordot_db(g, d[r], b, axes)
+
+
+@adjoint(rt.tensordot_db, passive=("b",), linear=True, result=FRESH, shaped_like="b")
+def tensordot_db(r, g, a, b, axes=2):
+    d[g] = np.tensordot(a, d[r], axes)
+    d[a] = rt.tensordot_da(g, a, d[r], axes)
+
+
+@adjoint(rt.kron_da, passive=("a",), linear=True, result=FRESH, shaped_like="a")
+def kron_da(r, g, a, b):
+    d[g] = np.kron(d[r], b)
+    d[b] = rt.kron_db(g, d[r], b)
+
+
+@adjoint(rt.kron_db, passive=("b",), linear=True, result=FRESH, shaped_like="b")
+def kron_db(r, g, a, b):
+    d[g] = np.kron(a, d[r])
+    d[a] = rt.kron_da(g, a, d[r])
+
+
+@adjoint(rt.irfftn, linear=True, result=FRESH, float_valued=True)
+def irfftn(r, a, s=None, axes=None, norm=None):
+    d[a] = rt.irfftn_adjoint(d[r], a, s, axes, norm)
+
+
+@adjoint(rt.irfftn_adjoint, passive=("a",), linear=True, result=FRESH, shaped_like="a")
+def irfftn_adjoint(r, g, a, s=None, axes=None, norm=None):
+    d[g] = rt.irfftn(d[r], s, axes, norm)
