@@ -471,6 +471,12 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
                           "wrap the argument in srcdiff.stop_gradient(...) if its "
                           "derivative should be zero, or register a rule with "
                           "srcdiff.rules.adjoint")
+        if op.kind == "rule" and any(isinstance(n, gast.Constant) and isinstance(n.value, complex)
+                                     for a in op.bindings.values() for n in gast.walk(a)):
+            resolver.fail(NoRuleError, op.stmt,
+                          "a complex number in a computation that depends on the "
+                          "differentiated arguments: srcdiff's derivatives are real-valued",
+                          "compute with real and imaginary parts as real numbers")
         if op.kind == "subscript" and any(analysis.active(n) for n in names_of(op.stmt.value.slice)):
             resolver.fail(NoRuleError, op.stmt,
                           "an index that depends on the differentiated arguments (index "

@@ -1114,3 +1114,14 @@ def test_printed_derivatives_do_not_depend_on_the_hash_seed():
     assert len(dumps[0]) > 200
     differ = sorted(k for k in dumps[0] if dumps[0][k] != dumps[1][k])
     assert not differ, f"output depends on PYTHONHASHSEED for {differ}"
+
+
+def complex_constant(x):
+    return np.sum(np.abs(x * (1 + 1j)))  # <-
+
+
+def test_complex_constant_refused():
+    """A complex constant times an active value gave a complex gradient."""
+    with pytest.raises(NoRuleError) as e:
+        srcdiff.grad(complex_constant)(np.array([0.5, -1.0]))
+    assert e.value.lineno == complex_constant.__code__.co_firstlineno + 1
