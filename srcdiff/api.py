@@ -5,24 +5,27 @@ from . import derivatives
 MODES = ("grad", "value_and_grad")
 
 
-def grad(f=None, wrt=0):
+def grad(f=None, wrt=0, has_aux=False):
     """The gradient of ``f``'s scalar output with respect to ``wrt``.
 
     ``wrt`` is an argument index, a parameter name, or a tuple of them (a tuple
     gives a tuple of gradients in that order).  Use as ``grad(f)``, ``@grad`` or
     ``@grad(wrt=("w", "b"))``.  The result is a generated Python function taking
-    ``f``'s arguments; ``inspect.getsource`` shows its code.
+    ``f``'s arguments; ``inspect.getsource`` shows its code.  With ``has_aux``,
+    ``f`` returns ``(loss, aux)`` and the result ``(gradient, aux)`` (as in JAX).
     """
     if f is None:
-        return lambda g: grad(g, wrt=wrt)
-    return derivatives.derivative(f, wrt, "grad")[0]
+        return lambda g: grad(g, wrt=wrt, has_aux=has_aux)
+    return derivatives.derivative(f, wrt, "grad+aux" if has_aux else "grad")[0]
 
 
-def value_and_grad(f=None, wrt=0):
-    """Like ``grad``, but the function returns ``(value, gradient)`` from one sweep."""
+def value_and_grad(f=None, wrt=0, has_aux=False):
+    """Like ``grad``, but the function returns ``(value, gradient)`` from one
+    sweep (with ``has_aux``: ``((value, aux), gradient)``)."""
     if f is None:
-        return lambda g: value_and_grad(g, wrt=wrt)
-    return derivatives.derivative(f, wrt, "value_and_grad")[0]
+        return lambda g: value_and_grad(g, wrt=wrt, has_aux=has_aux)
+    return derivatives.derivative(f, wrt, "value_and_grad+aux" if has_aux
+                                  else "value_and_grad")[0]
 
 
 def source(f, wrt=0, mode="grad"):

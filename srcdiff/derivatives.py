@@ -38,7 +38,8 @@ import numpy as np
 from . import abstract, frontend, loader, pipeline
 from .errors import SourceError, SrcdiffError, WrtError
 
-MODES = ("grad", "value_and_grad", "vjp", "jvp")
+MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp")
+GRADIENTS = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux")
 
 results = weakref.WeakKeyDictionary()   # callable -> {(wrt, mode): (function, as_tuple)}
 _units = {}                             # (code, wrt names, as_tuple, mode) -> Unit
@@ -118,7 +119,7 @@ def _bound(f, wrt, mode):
     else:
         func, bound, keywords = f.__func__, (f.__self__,), {}
     inner, as_tuple = derivative(func, shift(wrt, len(bound)), mode)
-    if mode in ("grad", "value_and_grad"):
+    if mode in GRADIENTS:
         if inspect.ismethod(f):
             return types.MethodType(inner, f.__self__), as_tuple
         result = functools.partial(inner, *bound, **keywords)
@@ -160,8 +161,9 @@ def _top(func, wrt, mode):
         "vjp": f"Vector-Jacobian product of {func.__qualname__} with respect to {what} "
                f"(srcdiff).",
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
-               f"{what} (srcdiff forward mode); the tangents come first."}[mode]
-    if mode in ("grad", "value_and_grad") and (shape_dependent(unit) or deferred(unit)):
+               f"{what} (srcdiff forward mode); the tangents come first."
+    }[mode.replace("+aux", "")] + (" f returns (loss, aux)." if mode.endswith("+aux") else "")
+    if mode in GRADIENTS and (shape_dependent(unit) or deferred(unit)):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)

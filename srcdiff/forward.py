@@ -285,8 +285,9 @@ class Forward:
         # a term may reach a tangent through the template's own temporaries
         reach = {}
         for s in stmts:
-            used = {n.id for n in gast.walk(s.value) if isinstance(n, gast.Name)}
-            reach[s.targets[0].id] = used.union(*(reach.get(u, ()) for u in used))
+            if isinstance(s, gast.Assign):
+                used = {n.id for n in gast.walk(s.value) if isinstance(n, gast.Name)}
+                reach[s.targets[0].id] = used.union(*(reach.get(u, ()) for u in used))
         stmts = [_zero_inactive(s) for s in stmts]
         kept, covered = [], set()
         for term in terms:

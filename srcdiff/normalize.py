@@ -51,6 +51,36 @@ class Normalized:
     versions: dict           # SSA name -> user variable name
     mutable: set = None      # names assigned inside control flow or written in place
     augmented: dict = None   # id of the statement an 'x op= v' became -> the old x
+    aux: object = None       # with has_aux: the returned atom that is not differentiated
+
+
+def with_aux(norm):
+    """``norm`` of a function returning ``(loss, aux)``: the loss is its result
+    and the aux comes beside it (JAX's ``has_aux``).  A pair written in the
+    return (``return loss, aux``) is taken apart where it is made; any other
+    value is indexed.  Changed in place and returned."""
+    result = norm.result
+    pair = None
+    if isinstance(result, gast.Name):
+        made = [s for s in norm.body if isinstance(s, gast.Assign)
+                and isinstance(s.targets[0], gast.Name) and s.targets[0].id == result.id]
+        if len(made) == 1 and isinstance(made[0].value, gast.Tuple) \
+                and len(made[0].value.elts) == 2 and made[0] is norm.body[-1]:
+            pair = made[0].value.elts
+            norm.body.pop()
+    if pair is None:
+        parts = []
+        for i in (0, 1):
+            name = norm.namer.temp()
+            norm.temps.add(name)
+            norm.versions[name] = name
+            norm.body.append(gast.copy_location(assign(name, gast.Subscript(
+                value=clone(result), slice=gast.Constant(value=i, kind=None),
+                ctx=gast.Load())), result))
+            parts.append(load(name))
+        pair = parts
+    norm.result, norm.aux = pair
+    return norm
 
 
 def is_atom(node):

@@ -69,8 +69,10 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
     ``math`` module."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
+        if mode.endswith("+aux"):  # (f returns (loss, aux): has_aux)
+            norm = normalize.with_aux(norm)
         base = f"{info.name}_vjp" if mode == "vjp" else (
-            f"d{info.name}" if mode == "grad" else f"value_and_d{info.name}")
+            f"d{info.name}" if mode.startswith("grad") else f"value_and_d{info.name}")
         unit.name = norm.namer.fresh(base)
         analysis = activity.analyze(info, norm, wrt, front, arg_shapes)   # 6
         rev = reverse.Reverse(info, norm, analysis, wrt, mode, session, unit.name,

@@ -30,7 +30,7 @@ import numpy as np
 from . import abstract, runtime
 from .abstract import SCALAR, concrete
 from .adjoints import Adjoints, container_names
-from .errors import NoRuleError, UnsupportedSyntaxError
+from .errors import NonScalarOutputError, NoRuleError, UnsupportedSyntaxError
 from .frontend import bind_params, callee
 from .saving import Sweeps
 from .trees import assign, call, clone, constant, index_value, load, store
@@ -47,7 +47,7 @@ class Reverse:
         self.norm = norm
         self.an = analysis
         self.wrt = wrt
-        self.mode = mode
+        self.mode = mode.replace("+aux", "")   # 'grad', 'value_and_grad' or 'vjp'
         self.session = session
         self.name = name
         self.as_tuple = as_tuple
@@ -410,6 +410,11 @@ class Reverse:
             sweep_start.append(assign(bar, constant(1.0)))
         elif isinstance(result, gast.Name):
             checks, checks_first = self.check_scalar(result.id)
+        elif not (isinstance(result, gast.Constant) and isinstance(result.value, (int, float))):
+            self.fail(NonScalarOutputError, result,
+                      f"grad needs a scalar output, but {self.info.name}() returns "
+                      f"{gast.unparse(result) if hasattr(gast, 'unparse') else 'a constant'}",
+                      "return the scalar to differentiate")
         backward = sweeps.backward(tree) if active_out else []
         kept = []
         if self.mode == "value_and_grad" and isinstance(result, gast.Name):
@@ -417,7 +422,12 @@ class Reverse:
             value_name = self.namer.fresh("value")
             kept = [assign(value_name, load(result.id))]
             result = load(value_name)
-        ret = gast.Return(value=self.returned(result))
+        aux = norm.aux
+        if isinstance(aux, gast.Name):
+            aux_name = self.namer.fresh("aux")
+            kept.append(assign(aux_name, load(aux.id)))
+            aux = load(aux_name)
+        ret = gast.Return(value=self.returned(result, aux))
         inits, fwd, rev = sweeps.place(forward, backward, [ret])
         # the output check goes first when it tests an argument, else after the
         # forward sweep
@@ -444,8 +454,9 @@ class Reverse:
             and all(_shape_of_atom(a, op.shapes or {}) == SCALAR
                     for a in op.bindings.values())
 
-    def returned(self, result):
-        """What the generated function returns: the gradients (and the value)."""
+    def returned(self, result, aux=None):
+        """What the generated function returns: the gradients (and the value;
+        with has_aux, the aux beside the gradients or the value)."""
         adjoints = self.adjoints
         grads = []
         for p in self.wrt:
@@ -462,7 +473,10 @@ class Reverse:
         value = grads[0] if len(grads) == 1 and not self.as_tuple else \
             gast.Tuple(elts=grads, ctx=gast.Load())
         if self.mode == "value_and_grad":
-            value = gast.Tuple(elts=[clone(result), value], ctx=gast.Load())
+            value = gast.Tuple(elts=[clone(result) if aux is None else gast.Tuple(
+                elts=[clone(result), clone(aux)], ctx=gast.Load()), value], ctx=gast.Load())
+        elif aux is not None:
+            value = gast.Tuple(elts=[value, clone(aux)], ctx=gast.Load())
         return value
 
 

@@ -31,13 +31,15 @@ def check_scalar(y, function):
     """``grad`` needs a scalar output: refuse any other.  (The generated code
     calls this only when ``type(y) is not float``, the common case costs a type
     test.)  ``y`` is the output, or an argument the output has the shape of."""
-    if np.ndim(y) != 0 or isinstance(y, (tuple, list)):
+    if isinstance(y, (tuple, list, dict, str, bytes)) or y is None or np.ndim(y) != 0:
+        what = f"a {type(y).__name__}" if not hasattr(y, "shape") else \
+            f"a value of shape {np.shape(y)}"
         raise NonScalarOutputError(
-            f"grad needs a scalar output, but {function}() returned a value of "
-            f"shape {np.shape(y)}",
+            f"grad needs a scalar output, but {function}() returned {what}",
             function=function,
-            hint="reduce the output to a scalar (e.g. np.sum), or differentiate one "
-                 "element at a time")
+            hint="reduce the output to a scalar (e.g. np.sum); for a loss with other "
+                 "results use grad(f, has_aux=True) (f returns (loss, aux)); for the "
+                 "derivatives of a non-scalar output use srcdiff.vjp or srcdiff.jacobian")
 
 
 def fresh(seed):

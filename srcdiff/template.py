@@ -63,8 +63,10 @@ class Template:
         self.locals = set()
         self.assigned = set()   # parameters with a d[...] contribution
         for stmt in self.body:
+            if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+                continue  # a call for its check (rt.require_real_eig(w))
             if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
-                raise TemplateError(f"rule {rule_name}: only assignments allowed")
+                raise TemplateError(f"rule {rule_name}: only assignments and calls allowed")
             target = stmt.targets[0]
             if isinstance(target, gast.Name):
                 self.locals.add(target.id)
@@ -124,8 +126,11 @@ class Template:
 
         stmts, contributions = [], []
         for stmt in self.body:
-            target = stmt.targets[0]
             value = Fill().visit(clone(stmt.value))
+            if isinstance(stmt, gast.Expr):
+                stmts.append(gast.Expr(value=value))
+                continue
+            target = stmt.targets[0]
             if isinstance(target, gast.Name):
                 stmts.append(gast.Assign(
                     targets=[gast.Name(id=renames[target.id], ctx=gast.Store(),

@@ -173,7 +173,7 @@ def eigh_tangent(y, a, UPLO="L"):
 @adjoint(np.linalg.eig, result=FRESH)
 def eig(y, a):
     # real eigenvalues only (autograd's formula, arXiv:1701.00392 eq. 4.77)
-    real = rt.require_real_eig(y[0])
+    rt.require_real_eig(y[0])
     w = y[0]
     u = y[1]
     n = np.shape(w)[-1]
@@ -189,7 +189,7 @@ def eig(y, a):
 
 @tangent(np.linalg.eig)
 def eig_tangent(y, a):
-    real = rt.require_real_eig(y[0])
+    rt.require_real_eig(y[0])
     w = y[0]
     u = y[1]
     n = np.shape(w)[-1]
@@ -205,7 +205,7 @@ def eig_tangent(y, a):
 
 def _svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):
     # (Townsend, "Differentiating the singular value decomposition"; autograd's)
-    reduced = rt.require_reduced(a, full_matrices, "svd")
+    rt.require_reduced(a, full_matrices, "svd")
     u = y[0]
     s = y[1]
     vh = y[2]
@@ -236,7 +236,7 @@ def _svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):
 
 
 def _svd_tangent(y, a, full_matrices=True, compute_uv=True, hermitian=False):
-    reduced = rt.require_reduced(a, full_matrices, "svd")
+    rt.require_reduced(a, full_matrices, "svd")
     u = y[0]
     s = y[1]
     vh = y[2]
@@ -336,7 +336,7 @@ def svd(args, keywords):
 def _qr(y, a, mode="reduced"):
     # A = QR, rows >= columns: with M = gR R^T - Q^T gQ and N its upper
     # triangle copied to the lower one, gA = (gQ + Q N) R^-T
-    reduced = rt.require_reduced(a, mode == "complete", "qr")
+    rt.require_reduced(a, mode == "complete", "qr")
     q = y[0]
     r = y[1]
     gq = rt.like(rt.part(d[y], 0), q)
@@ -348,7 +348,7 @@ def _qr(y, a, mode="reduced"):
 
 
 def _qr_tangent(y, a, mode="reduced"):
-    reduced = rt.require_reduced(a, mode == "complete", "qr")
+    rt.require_reduced(a, mode == "complete", "qr")
     q = y[0]
     r = y[1]
     n = np.shape(r)[-1]
@@ -362,7 +362,7 @@ def _qr_tangent(y, a, mode="reduced"):
 
 
 def _qr_r(y, a, mode="reduced"):
-    reduced = rt.require_reduced(a, False, "qr")
+    rt.require_reduced(a, False, "qr")
     q = np.linalg.qr(a)[0]
     n = np.shape(y)[-1]
     upper = np.triu(np.ones((n, n)))
@@ -371,7 +371,7 @@ def _qr_r(y, a, mode="reduced"):
 
 
 def _qr_r_tangent(y, a, mode="reduced"):
-    reduced = rt.require_reduced(a, False, "qr")
+    rt.require_reduced(a, False, "qr")
     q = np.linalg.qr(a)[0]
     n = np.shape(y)[-1]
     x = rt.mT(q) @ rt.mT(np.linalg.solve(rt.mT(y), rt.mT(d[a])))
