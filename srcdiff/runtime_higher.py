@@ -194,7 +194,7 @@ def unsum_adjoint(h, g, xs):
 def uncast(h, g):
     """Adjoint of ``cast_grad(g, x)`` with respect to ``g``."""
     if isinstance(g, (tuple, list)) and isinstance(h, (tuple, list)):
-        return type(g)(uncast(hi, gi) for hi, gi in zip(h, g))
+        return _rt.rebuild(g, [uncast(hi, gi) for hi, gi in zip(h, g)])
     return unadd(h, g)
 
 

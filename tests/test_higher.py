@@ -533,6 +533,29 @@ def h_rearray(h, g, obj):
 _r = np.random.default_rng(5)
 
 
+_KEYS = ["a", "b", "a"]
+_Pair = __import__("collections").namedtuple("_Pair", "w b")
+_P0 = _Pair(np.zeros(2), 0.0)
+
+
+def h_dict_from(values):
+    d = rt.dict_from(_KEYS, values)
+    return [d["a"], d["b"]]
+
+
+def h_dict_parts(values):
+    return rt.dict_parts(rt.dict_from(_KEYS, values), _KEYS)
+
+
+def h_unfield(g):
+    p = rt.unfield(g, _P0, "w")
+    return (p[0], p[1])
+
+
+def h_field(w):
+    return rt.field(rt.unfield(w, _P0, "w"), "w") * 2.0
+
+
 def _a(*shape):
     return _r.uniform(-1.0, 1.0, shape) if shape else float(_r.uniform(-1.0, 1.0))
 
@@ -602,6 +625,10 @@ RUNTIME_CASES = {
     "srcdiff.runtime.unarray": [(h_unarray, (_a(2, 3), [_a(3), _a(3)]), 0)],
     "srcdiff.runtime_higher.rearray": [(h_rearray, ([_a(3), _a(3)], _a(2, 3),
                                                     [_a(3), _a(3)]), 0)],
+    "srcdiff.runtime.dict_from": [(h_dict_from, ([_a(2), _a(3), _a(2)],), 0)],
+    "srcdiff.runtime.dict_parts": [(h_dict_parts, ([_a(2), _a(3), _a(2)],), 0)],
+    "srcdiff.runtime.unfield": [(h_unfield, (_a(2),), 0)],
+    "srcdiff.runtime.field": [(h_field, (_a(2),), 0)],
 }
 
 

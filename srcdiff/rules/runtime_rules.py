@@ -16,7 +16,7 @@ from ..primitives import FRESH, adjoint, known, nondiff, tangent
 from ..template import d
 
 nondiff(rt.zeros_like, rt.extreme_weight, rt.extreme_weights, rt.inverse_axes, rt.clip_mask,
-        result=FRESH)
+        rt.keys, result=FRESH)
 nondiff(rt.check_scalar, result=FRESH, pure=False)
 nondiff(rt.stop_gradient, view="x")
 known(rt.unextend_list, writes=("lst",), result=FRESH)
@@ -273,3 +273,39 @@ def unarray(r, g, obj):
 @adjoint(rt.rearray, passive=("g", "obj"), containers=("h",), linear=True, view="h")
 def rearray(r, h, g, obj):
     d[h] = rt.unarray(d[r], obj)
+
+
+# --- fields of parameter structures (namedtuples, dataclasses, objects) --------------------
+
+
+# ``x.name`` where ``name`` is not an attribute of arrays with a rule of its own
+# (``.T``): a field of a parameter structure
+@adjoint("attribute", containers=("x",), linear=True, view="x")
+def attribute(y, x, name):
+    d[x] = rt.unfield(d[y], x, name)
+
+
+@adjoint(rt.field, containers=("x",), linear=True, view="x")
+def field(r, x, name):
+    d[x] = rt.unfield(d[r], x, name)
+
+
+@adjoint(rt.unfield, passive=("x",), containers=("g",), linear=True, result=FRESH,
+         container_result=True)
+def unfield(r, g, x, name):
+    d[g] = rt.field(d[r], name)
+
+
+# --- dict comprehensions ----------------------------------------------------------------------
+
+
+@adjoint(rt.dict_from, passive=("keys",), containers=("values",), linear=True,
+         container_result=True, view="values")
+def dict_from(r, keys, values):
+    d[values] = rt.dict_parts(d[r], keys)
+
+
+@adjoint(rt.dict_parts, passive=("keys",), containers=("g",), linear=True, result=FRESH,
+         container_result=True)
+def dict_parts(r, g, keys):
+    d[g] = rt.dict_from(keys, d[r])
