@@ -494,9 +494,11 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
         if op.kind == "subscript" and any(analysis.active(n) for n in names_of(op.stmt.value.slice)):
             resolver.fail(NoRuleError, op.stmt,
                           "an index that depends on the differentiated arguments (index "
-                          "objects such as np.r_[...] and np.c_[...] build arrays from it)",
+                          "objects such as np.r_[...] and np.c_[...] build arrays from it; "
+                          "or a key got by looping over a dict that is differentiated)",
                           "build the array with np.concatenate / np.stack, or index with "
-                          "integers")
+                          "integers; loop over a dict with d.items(), d.values() or "
+                          "d.keys()")
         if op.kind == "boolop":
             resolver.fail(UnsupportedSyntaxError, op.stmt,
                           "'and' / 'or' used as a value that depends on the "

@@ -367,6 +367,8 @@ class Lowering:
             target = rename.visit(clone(gen.target))
             # (the first iterable is evaluated in the enclosing scope)
             it = clone(gen.iter) if i == 0 else rename.visit(clone(gen.iter))
+            if not _indexed_loop(it):  # (a set, a dict's keys, ...: made a list)
+                it = _call_rt(self.namer, "sequence", [it])
             body = [_at(gast.For(target=target, iter=it, body=body, orelse=[],
                                  type_comment=None), node)]
         stmts = [_assign(name(lst, True), gast.List(elts=[], ctx=gast.Load()), node)
@@ -410,6 +412,18 @@ def _static(info, node):
     if isinstance(node, gast.Attribute):
         return getattr(_static(info, node.value), node.attr)
     raise KeyError(node)
+
+
+def _indexed_loop(it):
+    """Is ``for ... in it`` lowered to indexing something known to be indexable
+    (``range``, ``enumerate``, ``zip``, ``d.items()``, a list or a comprehension)?"""
+    if isinstance(it, (gast.List, gast.Tuple, gast.ListComp, gast.GeneratorExp)):
+        return True
+    func = it.func if isinstance(it, gast.Call) else None
+    if isinstance(func, gast.Name) and func.id in ("range", "enumerate", "zip"):
+        return True
+    return isinstance(func, gast.Attribute) and func.attr in ("items", "values", "keys") \
+        and not it.args
 
 
 def _listed(node):

@@ -436,7 +436,8 @@ def add(a, b):
     if b is None or (isinstance(a, (tuple, list)) and _is_zero(b)):
         return a
     if isinstance(a, dict) and isinstance(b, dict):
-        return {k: add(a.get(k), b.get(k)) for k in a.keys() | b.keys()}
+        # (in order: a's keys, then b's others; a set would order them by hash)
+        return {k: add(a.get(k), b.get(k)) for k in [*a, *(k for k in b if k not in a)]}
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return rebuild(a, [add(u, v) for u, v in zip(a, b)])
     if is_record(a) or is_record(b):
@@ -455,6 +456,22 @@ def pack(x, parts):
     x = np.asarray(x)
     return np.stack([np.zeros(x.shape[1:]) if p is None else np.broadcast_to(p, x.shape[1:])
                      for p in parts])
+
+
+def sequence(it):
+    """What a comprehension loops over, indexable: lists, tuples, arrays and
+    ranges as they are; the elements of a set, the keys of a dict, ... as a list."""
+    if isinstance(it, (list, tuple, np.ndarray, range)):
+        return it
+    return list(it)
+
+
+def unsequence(g, it):
+    """Adjoint of ``sequence(it)``: ``g`` where the sequence was ``it`` itself
+    (a set's elements or a dict's keys carry no derivative)."""
+    if isinstance(it, (list, tuple, np.ndarray, range)):
+        return g
+    return zeros_like(it) if isinstance(it, dict) else 0.0
 
 
 def keys(d):

@@ -547,6 +547,14 @@ def h_dict_parts(values):
     return rt.dict_parts(rt.dict_from(_KEYS, values), _KEYS)
 
 
+def h_sequence(xs):
+    return rt.sequence(xs)
+
+
+def h_unsequence(g):
+    return rt.unsequence(g, _L3)
+
+
 def h_unfield(g):
     p = rt.unfield(g, _P0, "w")
     return (p[0], p[1])
@@ -628,6 +636,8 @@ RUNTIME_CASES = {
     "srcdiff.runtime.dict_from": [(h_dict_from, ([_a(2), _a(3), _a(2)],), 0)],
     "srcdiff.runtime.dict_parts": [(h_dict_parts, ([_a(2), _a(3), _a(2)],), 0)],
     "srcdiff.runtime.unfield": [(h_unfield, (_a(2),), 0)],
+    "srcdiff.runtime.sequence": [(h_sequence, ([_a(2), _a(3)],), 0)],
+    "srcdiff.runtime.unsequence": [(h_unsequence, ([_a(2), _a(2), _a(2)],), 0)],
     "srcdiff.runtime.field": [(h_field, (_a(2),), 0)],
 }
 

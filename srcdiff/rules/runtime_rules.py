@@ -296,6 +296,16 @@ def unfield(r, g, x, name):
     d[g] = rt.field(d[r], name)
 
 
+@adjoint(rt.sequence, containers=("it",), linear=True, view="it")
+def sequence(r, it):
+    d[it] = rt.unsequence(d[r], it)
+
+
+@adjoint(rt.unsequence, passive=("it",), containers=("g",), linear=True, view="g")
+def unsequence(r, g, it):
+    d[g] = rt.unsequence(d[r], it)
+
+
 # --- dict comprehensions ----------------------------------------------------------------------
 
 
