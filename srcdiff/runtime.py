@@ -378,9 +378,9 @@ def unwrite(y_bar, index, y, want=True):
     if not isinstance(y_bar, (list, tuple, np.ndarray)) and not _is_zero(y_bar) \
             and isinstance(y, np.ndarray):
         y_bar = np.full(y.shape, y_bar)
-    if isinstance(y_bar, list):
-        part = y_bar[index]
-        y_bar = list(y_bar)
+    if isinstance(y_bar, (list, dict)):
+        part = y_bar.get(index, 0.0) if isinstance(y_bar, dict) else y_bar[index]
+        y_bar = type(y_bar)(y_bar)
         y_bar[index] = zeros_like(part)
     elif isinstance(y_bar, np.ndarray):
         part = y_bar[index]

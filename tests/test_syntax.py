@@ -269,6 +269,19 @@ def test_errstate_is_inlined():
     assert "np.errstate" not in text
 
 
+def overwrites_a_dict_entry(x):
+    d = {"a": x, "b": 1.5}
+    d["a"] = x ** 3
+    return d["a"] * d["b"]
+
+
+def test_overwriting_a_dict_entry():
+    # (the overwritten entry's adjoint was taken as zero: a wrong gradient)
+    check_grad(overwrites_a_dict_entry, 0.7)
+    assert srcdiff.derivative(overwrites_a_dict_entry, order=2)(0.7) == pytest.approx(
+        6 * 0.7 * 1.5)
+
+
 # --- *args and **kwargs -----------------------------------------------------------
 
 
@@ -317,6 +330,19 @@ def test_star_args_wrt_errors():
         jvp(star_args, wrt=1)
     with pytest.raises(srcdiff.WrtError, match="names no argument"):
         grad(star_args, wrt="q")
+
+
+def test_generated_code_does_not_depend_on_the_hash_seed():
+    import subprocess
+    import sys
+    code = ("import sys; sys.path.insert(0, %r); import srcdiff, test_syntax as t; "
+            "print(srcdiff.source(t.dict_comprehension) + srcdiff.source(t.loop_over_items)"
+            " + srcdiff.source(t.set_of_constants) + srcdiff.source(t.star_both))"
+            % __import__("os").path.dirname(__file__))
+    texts = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+                            check=True).stdout for seed in ("0", "1")}
+    assert len(texts) == 1
 
 
 # --- refusals ---------------------------------------------------------------------
