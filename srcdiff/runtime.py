@@ -133,7 +133,8 @@ def field(x, name):
     """``x.name`` of a tangent or adjoint structure (a zero stays zero)."""
     if _is_zero(x):
         return x
-    return getattr(x, name)
+    value = getattr(x, name)
+    return 0.0 if value is None else value
 
 
 def unfield(g, x, name):
@@ -149,12 +150,12 @@ def unfield(g, x, name):
         static = _static_attribute(x, name)
         descriptor = static is not None and hasattr(static, "__get__") and not isinstance(
             static, types.MemberDescriptorType)
+        # (the other fields are None, "nothing yet": cast_grad makes the zeros
+        # once, not every read a structure of zeros as large as the object)
         if name in fields(x) and not descriptor:
-            out = zeros_like(x)
-            object.__setattr__(out, name, g)
-            return out
+            return make_record(x, {f: g if f == name else None for f in fields(x)})
         if static is not None and not descriptor:
-            return zeros_like(x)
+            return make_record(x, dict.fromkeys(fields(x)))
     kind = type(x).__name__
     raise NoRuleError(
         f"no derivative rule for reading attribute '.{name}' of a {kind} value that "
@@ -539,13 +540,19 @@ def cast_grad(g, x):
     if isinstance(x, dict) and isinstance(g, dict):
         return {k: cast_grad(g[k], v) if k in g else zeros_like(v) for k, v in x.items()}
     if is_record(x) and is_record(g):
-        return make_record(g, {f: cast_grad(getattr(g, f), getattr(x, f))
-                               if getattr(g, f) is not None else None for f in fields(g)})
+        return make_record(g, {f: _cast_field(getattr(g, f), getattr(x, f))
+                               for f in fields(g)})
     if _is_zero(g) and (isinstance(x, (tuple, list, dict)) or is_record(x)):
         return zeros_like(x)
     if isinstance(g, np.ndarray) and g.ndim == 0:
         return g[()]
     return g
+
+
+def _cast_field(g, x):
+    if g is None:  # (no derivative reached it)
+        return None if _inert(x) else zeros_like(x)
+    return cast_grad(g, x)
 
 
 def stop_gradient(x):

@@ -205,7 +205,17 @@ def list_of_dataclasses_loss(layers, x):
     return sum(np.sum(np.cos(x @ lay.w) + lay.b) for lay in layers)
 
 
+def _layer_out(layer, x):
+    return np.tanh(x @ layer.w + layer.b)
+
+
+def through_a_helper(layer, x):
+    # (layer.scale is not read: its gradient is zero)
+    return np.sum(_layer_out(layer, x) ** 2)
+
+
 @pytest.mark.parametrize("f,tree", [
+    (through_a_helper, Layer(W, B)),
     (namedtuple_loss, Params(W, B)),
     (namedtuple_indexed_and_unpacked, Params(W, 0.7)),
     (dataclass_loss, Layer(W, B, scale=1.3)),
