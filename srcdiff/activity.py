@@ -16,8 +16,9 @@ import dataclasses
 import inspect
 
 import gast
+import numpy as np
 
-from . import abstract, aliasing, frontend, primitives
+from . import abstract, aliasing, frontend, primitives, runtime
 from . import rules  # noqa: F401  (declares the primitives)
 from .errors import NoRuleError, SrcdiffError, UnsupportedSyntaxError
 
@@ -86,12 +87,15 @@ def names_of(node):
             and isinstance(n.ctx, gast.Load)]
 
 
-def _static_value(info, node):
-    """The object an attribute chain like ``np.linalg.norm`` names, or KeyError."""
+def _static_value(info, node, namer=None):
+    """The object an attribute chain like ``np.linalg.norm`` names, or KeyError.
+    ``namer``: its aliases name modules (``rt``: lowering calls runtime helpers)."""
     if isinstance(node, gast.Name):
+        if namer is not None and node.id == namer.aliases.get("rt"):
+            return runtime
         return info.lookup(node.id)
     if isinstance(node, gast.Attribute):
-        return getattr(_static_value(info, node.value), node.attr)
+        return getattr(_static_value(info, node.value, namer), node.attr)
     raise KeyError(node)
 
 
@@ -213,17 +217,7 @@ class Resolver:
         if isinstance(value, gast.Subscript):
             return Op("subscript", stmt, [], _name_atoms([value.value]) + names_of(value.slice))
         if isinstance(value, gast.Attribute):
-            primitive = primitives.method(value.attr)
-            if primitive is not None and primitive.nondiff:
-                return Op("nondiff", stmt, [], [])
-            if isinstance(value.value, gast.Name) and value.value.id in self.norm.versions:
-                if primitive is not None and primitive.adjoint is not None:
-                    return Op("rule", stmt, [], [value.value.id], rule=primitive,
-                              bindings={primitive.signature[0]: value.value},
-                              callee_name=primitive.name)
-                return Op("unknown", stmt, [], [value.value.id],
-                          callee_name=f"attribute '.{value.attr}'")
-            return Op("nondiff", stmt, [], [])
+            return self.attribute_op(stmt, value)
         if isinstance(value, (gast.Tuple, gast.List)):
             return Op("literal", stmt, [], _name_atoms(value.elts))
         if isinstance(value, gast.Dict):
@@ -232,6 +226,28 @@ class Resolver:
             return self.call_op(stmt, value)
         return Op("unknown", stmt, [], names_of(value),
                   callee_name=type(value).__name__)
+
+    def attribute_op(self, stmt, value):
+        """``v.name``: an attribute of arrays (``x.T``, ``x.shape``) by its rule,
+        else a field of a parameter structure (``p.w``, ``self.w``: the rule
+        'attribute', whose adjoint is a structure like ``v``)."""
+        primitive = primitives.method(value.attr) if _array_attribute(value.attr) else None
+        if primitive is not None and primitive.nondiff:
+            return Op("nondiff", stmt, [], [])
+        if not (isinstance(value.value, gast.Name) and value.value.id in self.norm.versions):
+            return Op("nondiff", stmt, [], [])
+        if primitive is not None and primitive.adjoint is not None:
+            return Op("rule", stmt, [], [value.value.id], rule=primitive,
+                      bindings={primitive.signature[0]: value.value},
+                      callee_name=primitive.name)
+        if primitive is not None:
+            return Op("unknown", stmt, [], [value.value.id],
+                      callee_name=f"attribute '.{value.attr}'")
+        rule = primitives.lookup("attribute")
+        return Op("rule", stmt, [], [value.value.id], rule=rule,
+                  bindings={"x": value.value,
+                            "name": gast.Constant(value=value.attr, kind=None)},
+                  callee_name=f"attribute '.{value.attr}'")
 
     def call_op(self, stmt, call):
         op = self.resolve_call(stmt, call)
@@ -277,7 +293,7 @@ class Resolver:
             obj = None
         else:
             try:
-                obj = _static_value(self.info, func)
+                obj = _static_value(self.info, func, self.norm.namer)
             except (KeyError, AttributeError):
                 self.fail(NoRuleError, func, f"cannot resolve '{_display(func)}'",
                           "srcdiff resolves called functions when it transforms")
@@ -335,7 +351,7 @@ class Resolver:
                 and func.value.id in self.norm.versions:
             return primitives.method(func.attr)
         try:
-            return primitives.lookup(_static_value(self.info, func))
+            return primitives.lookup(_static_value(self.info, func, self.norm.namer))
         except (KeyError, AttributeError):
             return None
 
@@ -388,6 +404,12 @@ def helper_result_shape(function, shapes, front):
         except SrcdiffError:
             pass
     return _result_shapes[key]
+
+
+def _array_attribute(name):
+    """Is ``name`` a data attribute of arrays (``T``, ``shape``, ``real``), as
+    opposed to a method or a name arrays do not have?"""
+    return inspect.isdatadescriptor(getattr(np.ndarray, name, None))
 
 
 def _is_pop(value, versions):
@@ -480,9 +502,11 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
         if op.kind == "subscript" and any(analysis.active(n) for n in names_of(op.stmt.value.slice)):
             resolver.fail(NoRuleError, op.stmt,
                           "an index that depends on the differentiated arguments (index "
-                          "objects such as np.r_[...] and np.c_[...] build arrays from it)",
+                          "objects such as np.r_[...] and np.c_[...] build arrays from it; "
+                          "or a key got by looping over a dict that is differentiated)",
                           "build the array with np.concatenate / np.stack, or index with "
-                          "integers")
+                          "integers; loop over a dict with d.items(), d.values() or "
+                          "d.keys()")
         if op.kind == "boolop":
             resolver.fail(UnsupportedSyntaxError, op.stmt,
                           "'and' / 'or' used as a value that depends on the "

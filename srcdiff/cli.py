@@ -3,6 +3,7 @@ generated derivative source."""
 
 import argparse
 import importlib.util
+import inspect
 import os
 import sys
 
@@ -18,7 +19,8 @@ def _parser():
     p.add_argument("target", help="PATH.py:FUNC (FUNC may be dotted, e.g. Model.loss)")
     p.add_argument("--wrt", default=None,
                    help="comma-separated argument names or indices (default: the first "
-                        "argument); more than one gives a tuple of gradients")
+                        "argument; for Class.method the first after self, and indices "
+                        "count from there); more than one gives a tuple of gradients")
     p.add_argument("--value", action="store_true",
                    help="generate value_and_grad instead of grad")
     p.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
@@ -47,25 +49,32 @@ def _load(target):
         spec.loader.exec_module(module)
     except Exception as exc:  # the user's module failed to import
         raise _Usage(f"importing {path} failed: {type(exc).__name__}: {exc}") from None
-    obj = module
+    obj, owner = module, None
     for part in func_name.split("."):
         if not hasattr(obj, part):
             raise _Usage(f"{path} has no function {func_name!r}")
-        obj = getattr(obj, part)
+        owner, obj = obj, getattr(obj, part)
     if not callable(obj):
         raise _Usage(f"{func_name!r} in {path} is not a function")
-    return obj
+    # Class.method: a function taking self first (not a static or class method)
+    method = inspect.isclass(owner) and inspect.isfunction(obj) and not isinstance(
+        inspect.getattr_static(owner, func_name.rsplit(".", 1)[-1]), staticmethod)
+    return obj, method
 
 
 class _Usage(Exception):
     pass
 
 
-def _wrt(text):
+def _wrt(text, method=False):
+    """``--wrt`` as srcdiff's wrt.  For ``Class.method`` indices count the
+    arguments after ``self`` (as for a bound method), so the default is the
+    first of them; ``--wrt self`` names ``self``."""
     if text is None:
-        return 0
+        return 1 if method else 0
     items = [w.strip() for w in text.split(",") if w.strip()]
-    parsed = tuple(int(w) if w.lstrip("-").isdigit() else w for w in items)
+    parsed = tuple(int(w) + (method and int(w) >= 0) if w.lstrip("-").isdigit() else w
+                   for w in items)
     return parsed[0] if len(parsed) == 1 else parsed
 
 
@@ -73,8 +82,8 @@ def main(argv=None, stdout=None):
     stdout = stdout or sys.stdout
     args = _parser().parse_args(argv)
     try:
-        func = _load(args.target)
-        wrt = _wrt(args.wrt)
+        func, method = _load(args.target)
+        wrt = _wrt(args.wrt, method)
         if args.order < 1:
             raise _Usage(f"--order must be at least 1, got {args.order}")
         if args.mode == "forward":

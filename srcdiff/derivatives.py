@@ -140,7 +140,9 @@ def _bound(f, wrt, mode):
 
 
 def _top(func, wrt, mode):
-    names, as_tuple = wrt_names(func, wrt)
+    names, as_tuple, picks = wrt_selection(func, wrt)
+    if picks is not None:
+        return _picking(func, names, as_tuple, picks, mode)
     key = (func.__code__, names, as_tuple, mode)
     unit = _units.get(key)
     if unit is None or not unit.instance(func).current():
@@ -168,6 +170,40 @@ def _top(func, wrt, mode):
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)
     return function, as_tuple
+
+
+def _picking(func, names, as_tuple, picks, mode):
+    """The derivative with respect to elements of ``*args`` or ``**kwargs``: that
+    with respect to the whole tuple or dict (and the other ``names``), and the
+    elements picked out of it at each call."""
+    if mode not in ("grad", "value_and_grad"):
+        raise _wrt_error(func, f"wrt into *{names[0]} or **kwargs works with grad and "
+                               "value_and_grad", "name the parameter itself")
+    function, _ = _top(func, names, mode)
+
+    def pick(grads):
+        out = []
+        for name, key in picks:
+            g = grads[names.index(name)]
+            if key is not None:
+                try:
+                    g = g[key]
+                except (IndexError, KeyError):
+                    raise _wrt_error(func, f"wrt={key!r}: this call passed no such "
+                                           f"argument in '{name}'") from None
+            out.append(g)
+        return tuple(out) if as_tuple else out[0]
+
+    @functools.wraps(function)
+    def picking(*args, **kwargs):
+        result = function(*args, **kwargs)
+        if mode == "value_and_grad":
+            return result[0], pick(result[1])
+        return pick(result)
+
+    picking.__srcdiff_unit__ = function.__srcdiff_unit__
+    picking.__srcdiff_current__ = lambda: _current(function)
+    return picking, as_tuple
 
 
 def _again(func, wrt, mode):
@@ -496,31 +532,56 @@ def shift(wrt, n):
 
 def wrt_names(func, wrt):
     """The parameter names ``wrt`` stands for, and whether it was a tuple."""
+    names, as_tuple, picks = wrt_selection(func, wrt)
+    if picks is not None:
+        raise _wrt_error(func, "wrt into *args or **kwargs works with grad and "
+                               "value_and_grad", "name the parameter itself")
+    return names, as_tuple
+
+
+def wrt_selection(func, wrt):
+    """The parameter names ``wrt`` stands for (each once), whether it was a
+    tuple, and, when it picks elements of ``*args`` (an index past the
+    positional parameters) or ``**kwargs`` (a name no parameter has), the list
+    of ``(parameter, index or key or None)`` for each entry (else None)."""
     code = func.__code__
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    n = len(params)
+    vararg = code.co_varnames[n] if code.co_flags & inspect.CO_VARARGS else None
+    kwarg = code.co_varnames[n + (vararg is not None)] \
+        if code.co_flags & inspect.CO_VARKEYWORDS else None
+    every = params + [v for v in (vararg, kwarg) if v is not None]
     as_tuple = isinstance(wrt, (tuple, list))
     items = list(wrt) if as_tuple else [wrt]
     if not items:
         raise _wrt_error(func, "wrt is empty", "name at least one argument")
-    names = []
+    picks = []
     for w in items:
         if isinstance(w, bool) or not isinstance(w, (int, str)):
             raise _wrt_error(func, f"wrt entries must be argument indices or names, "
                                    f"not {w!r}")
         if isinstance(w, int):
             positional = params[:code.co_argcount]
-            if not -len(positional) <= w < len(positional):
+            if vararg is not None and w >= len(positional):
+                picks.append((vararg, w - len(positional)))
+            elif not -len(positional) <= w < len(positional):
                 raise _wrt_error(func, f"wrt={w} is out of range: {func.__name__}() "
                                        f"has {len(positional)} positional argument(s)",
-                                 f"arguments are {', '.join(params) or 'none'}")
-            names.append(positional[w])
+                                 f"arguments are {', '.join(every) or 'none'}")
+            else:
+                picks.append((positional[w], None))
+        elif w in every:
+            picks.append((w, None))
+        elif kwarg is not None:
+            picks.append((kwarg, w))
         else:
-            if w not in params:
-                raise _wrt_error(func, f"wrt={w!r} names no argument of "
-                                       f"{func.__name__}()",
-                                 f"arguments are {', '.join(params) or 'none'}")
-            names.append(w)
-    return tuple(names), as_tuple
+            raise _wrt_error(func, f"wrt={w!r} names no argument of "
+                                   f"{func.__name__}()",
+                             f"arguments are {', '.join(every) or 'none'}")
+    names = tuple(dict.fromkeys(name for name, _ in picks))
+    if all(key is None for _, key in picks):
+        return tuple(name for name, _ in picks), as_tuple, None
+    return names, as_tuple, picks
 
 
 def _wrt_error(func, message, hint=None):

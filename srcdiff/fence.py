@@ -3,7 +3,9 @@
 Every statement and expression node of the function is checked against the
 lists below; anything else raises ``UnsupportedSyntaxError`` located at the
 node, with a hint for a rewrite where one exists.  Nothing unknown falls
-through to the later passes.
+through to the later passes.  (Some allowed constructs are checked further
+where they are lowered: which ``with`` managers, which ``del`` targets, where
+a generator expression is consumed.)
 """
 
 import gast
@@ -12,25 +14,22 @@ from .errors import UnsupportedSyntaxError
 
 STATEMENTS = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Return, gast.Expr,
               gast.Pass, gast.FunctionDef, gast.Assert, gast.If, gast.For, gast.While,
-              gast.Break, gast.Continue)
+              gast.Break, gast.Continue, gast.With, gast.Delete)
 
 EXPRESSIONS = (gast.BinOp, gast.UnaryOp, gast.Call, gast.Name, gast.Constant,
                gast.Attribute, gast.Subscript, gast.Slice, gast.Tuple, gast.List,
                gast.Compare, gast.Lambda, gast.keyword, gast.JoinedStr,
-               gast.FormattedValue, gast.BoolOp, gast.IfExp, gast.Dict)
+               gast.FormattedValue, gast.BoolOp, gast.IfExp, gast.Dict, gast.ListComp,
+               gast.SetComp, gast.DictComp, gast.GeneratorExp)
 
 CONTEXT = (gast.Load, gast.Store, gast.Del, gast.operator, gast.unaryop,
            gast.cmpop, gast.boolop, gast.arguments)
+COMPREHENSION_PARTS = (gast.comprehension,)
 
 HINTS = {
-    gast.ListComp: "comprehensions are not differentiated; build the list with np.stack "
-                   "or array operations",
-    gast.GeneratorExp: "generator expressions are not differentiated; use np.sum over an array",
     gast.Global: "assign to a local variable and return it",
     gast.Nonlocal: "assign to a local variable and return it",
     gast.Try: "move error handling outside the differentiated function",
-    gast.With: "move the with-block outside the differentiated function; for "
-               "TensorFlow's stop_recording use srcdiff.stop_gradient(x)",
     gast.Yield: "generators are not differentiable; return a value",
     gast.AsyncFunctionDef: "differentiate a plain def that returns the value",
     gast.Await: "await outside the differentiated function",
@@ -67,10 +66,10 @@ class Fence:
                       "differentiate a plain def that returns the value; await or "
                       "iterate outside it")
         args = fn.args
-        if args.vararg is not None or args.kwarg is not None:
+        if not top and (args.vararg is not None or args.kwarg is not None):
             bad = args.vararg or args.kwarg
-            self.fail(bad, "a variable-length parameter ('*args' / '**kwargs')",
-                      "list the parameters explicitly")
+            self.fail(bad, "a variable-length parameter ('*args' / '**kwargs') of a "
+                           "nested function", "list the parameters explicitly")
         if not top and fn.decorator_list:
             self.fail(fn.decorator_list[0], "a decorated nested function")
         for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
@@ -93,6 +92,12 @@ class Fence:
             self.check_loop_target(stmt.target)
             self.check_expr(stmt.iter)
             for s in stmt.body + stmt.orelse:
+                self.check_stmt(s)
+            return
+        if isinstance(stmt, gast.With):
+            for item in stmt.items:
+                self.check_expr(item.context_expr)
+            for s in stmt.body:
                 self.check_stmt(s)
             return
         if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
@@ -137,7 +142,7 @@ class Fence:
     def check_expr(self, node):
         if isinstance(node, CONTEXT):
             return
-        if not isinstance(node, EXPRESSIONS):
+        if not isinstance(node, EXPRESSIONS + COMPREHENSION_PARTS):
             self.fail(node, _describe(node), HINTS.get(type(node)))
         if isinstance(node, gast.Call):
             for kw in node.keywords:
@@ -147,6 +152,10 @@ class Fence:
         if isinstance(node, gast.Lambda):
             if node.args.vararg or node.args.kwarg:
                 self.fail(node, "a lambda with '*args'")
+        if isinstance(node, gast.comprehension):
+            if node.is_async:
+                self.fail(node.target, "an 'async for' comprehension")
+            self.check_loop_target(node.target)
         for child in gast.iter_child_nodes(node):
             self.check_expr(child)
 

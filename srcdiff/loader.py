@@ -119,7 +119,9 @@ def _insert_guard(factory, name, condition):
     statement of the generated function, placed on its ``def`` line."""
     fn = next(n for n in factory.body if isinstance(n, ast.FunctionDef) and n.name == name)
     a = fn.args
-    args = [p.arg for p in a.posonlyargs + a.args] + [f"{p.arg}={p.arg}" for p in a.kwonlyargs]
+    args = [p.arg for p in a.posonlyargs + a.args] + (
+        [f"*{a.vararg.arg}"] if a.vararg else []) + [
+        f"{p.arg}={p.arg}" for p in a.kwonlyargs] + ([f"**{a.kwarg.arg}"] if a.kwarg else [])
     guard = ast.parse(f"if {condition}:\n    return {REBUILD}({', '.join(args)})\n").body[0]
     for node in ast.walk(guard):
         if "lineno" in node._attributes:

@@ -4,6 +4,9 @@ After lowering, a function body contains only ``if``/``else``, ``for NAME in
 range(...)`` and ``while True`` loops whose only exit is a final
 ``if FLAG: break``, and no ``return`` except a last one:
 
+* ``with np.errstate(...):`` -> its body (the manager changes only how NumPy
+  reports floating-point errors); ``del name`` -> nothing;
+
 * ``return`` anywhere -> ``result = v; returned = True`` (plus ``break`` in loops),
   the rest of each block guarded by ``if not returned:``; one ``return result``;
 * ``for ... else`` / ``while ... else`` -> a flag set on ``break``;
@@ -12,8 +15,13 @@ range(...)`` and ``while True`` loops whose only exit is a final
   ``if not skip:`` and the loop ends with ``if stop: break``, so that every
   iteration runs to its end (the adjoint sweep replays whole iterations);
 * ``for x in seq`` / ``enumerate`` / ``zip`` -> ``for k in range(len(seq)): x = seq[k]``
-  (``reversed(seq)``: ``k`` runs down from ``len(seq) - 1``);
-* ``a if c else b`` and ``a and b`` / ``a or b`` used as values -> ``if`` statements.
+  (``reversed(seq)``: ``k`` runs down from ``len(seq) - 1``; ``d.items()``,
+  ``d.values()``, ``d.keys()``: over the keys of ``d``, ``v = d[key]``);
+* ``a if c else b`` and ``a and b`` / ``a or b`` used as values -> ``if`` statements
+  (in ``normalize``);
+* a comprehension -> a loop appending to a new list (``comprehension``, which
+  ``normalize`` calls where the value is needed, so that it is evaluated where
+  and when Python evaluates it).
 
 Example::
 
@@ -29,9 +37,12 @@ Example::
 
 
 import gast
+import numpy as np
 
 from .errors import UnsupportedSyntaxError
 from .trees import clone
+
+COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 
 _LOOPS = (gast.For, gast.While)
 
@@ -97,6 +108,49 @@ class Lowering:
             message, function=self.info.name, filename=self.info.filename,
             lineno=getattr(node, "lineno", None), col=getattr(node, "col_offset", None),
             hint=hint)
+
+    # --- with, del ---------------------------------------------------------------
+    def statements(self, block):
+        """``with`` blocks whose manager carries no derivative inlined, ``del
+        name`` dropped (in nested blocks too, not in nested defs)."""
+        out = []
+        for stmt in block:
+            if isinstance(stmt, gast.With):
+                for item in stmt.items:
+                    self.check_manager(item)
+                out.extend(self.statements(stmt.body))
+                continue
+            if isinstance(stmt, gast.Delete):
+                for target in stmt.targets:
+                    if not isinstance(target, gast.Name):
+                        self.fail(target, "'del' of an element or attribute is not "
+                                          "supported (it changes a value in place)",
+                                  "build a new container without the element")
+                continue  # (the value stays alive: the adjoint sweep may need it)
+            for field in ("body", "orelse"):
+                if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                    setattr(stmt, field, self.statements(getattr(stmt, field)))
+            out.append(stmt)
+        return out
+
+    def check_manager(self, item):
+        """Only ``np.errstate(...)`` with constant settings that change how errors
+        are reported (not 'raise' or 'call', which change what runs)."""
+        expr = item.context_expr
+        manager = None
+        if isinstance(expr, gast.Call) and not expr.args:
+            try:
+                manager = _static(self.info, expr.func)
+            except (KeyError, AttributeError):
+                manager = None
+        reporting = manager is np.errstate and all(
+            k.arg is not None and isinstance(k.value, gast.Constant)
+            and k.value.value in ("ignore", "warn", "print", "log") for k in expr.keywords)
+        if not reporting or item.optional_vars is not None:
+            self.fail(expr, "a 'with' block is supported only for np.errstate(...) with "
+                            "'ignore', 'warn', 'print' or 'log' (and no 'as')",
+                      "move the with-block outside the differentiated function; for "
+                      "TensorFlow's stop_recording use srcdiff.stop_gradient(x)")
 
     # --- returns ---------------------------------------------------------------
     def returns(self, fn):
@@ -200,11 +254,14 @@ class Lowering:
 
     def for_header(self, stmt, body):
         """``for TARGET in ITER`` as ``for NAME in range(...)`` plus assignments."""
-        target, it = stmt.target, stmt.iter
+        target, it = stmt.target, _listed(stmt.iter)
         func = it.func if isinstance(it, gast.Call) else None
         fname = func.id if isinstance(func, gast.Name) else None
         if fname == "range" and isinstance(target, gast.Name) and not it.keywords:
             return [], (target, it), body
+        if isinstance(func, gast.Attribute) and func.attr in ("items", "values", "keys") \
+                and not it.args and not it.keywords:
+            return self.dict_header(stmt, func, body)
         k = self.namer.fresh("k")
         heads = []
         pre = []
@@ -213,7 +270,7 @@ class Lowering:
             seqs = []
             for a in it.args:
                 seq = self.namer.fresh("seq")
-                pre.append(_assign(name(seq, True), a, stmt))
+                pre.append(_assign(name(seq, True), _listed(a), stmt))
                 seqs.append(name(seq))
             it = gast.Call(func=it.func, args=seqs, keywords=it.keywords)
         elif fname is None or fname not in ("range", "reversed", "sorted", "map", "filter"):
@@ -251,6 +308,79 @@ class Lowering:
         _at(rng, stmt)
         return pre, (name(k, True), rng), heads + body
 
+    def dict_header(self, stmt, method, body):
+        """``for ... in d.items()`` (``.values()``, ``.keys()``) over the keys of
+        ``d`` (a list of them: ``rt.keys``, no derivative), reading ``d[key]``:
+        the values are elements of ``d``, so their adjoints go back into it."""
+        target = stmt.target
+        seq, keys, k = (self.namer.fresh(n) for n in ("seq", "keys", "k"))
+        pre = [_assign(name(seq, True), method.value, stmt),
+               _assign(name(keys, True), _call_rt(self.namer, "keys", [name(seq)]), stmt)]
+        key = _subscript(name(keys), name(k))
+        if method.attr == "keys":
+            heads = [_assign(target, key, stmt)]
+        elif method.attr == "values":
+            heads = [_assign(target, _subscript(name(seq), key), stmt)]
+        elif isinstance(target, gast.Tuple) and len(target.elts) == 2 \
+                and isinstance(target.elts[0], gast.Name):
+            heads = [_assign(target.elts[0], key, stmt),
+                     _assign(target.elts[1], _subscript(name(seq), name(target.elts[0].id)),
+                             stmt)]
+        else:
+            heads = [_assign(target, gast.Tuple(elts=[key, _subscript(name(seq), clone(key))],
+                                                ctx=gast.Load()), stmt)]
+        rng = _at(_call("range", [_call("len", [name(keys)])]), stmt)
+        for h in heads:
+            _at(h, stmt)
+        return pre, (name(k, True), rng), heads + body
+
+    # --- comprehensions ----------------------------------------------------------
+    def comprehension(self, node, taken):
+        """The statements computing a comprehension and the expression of its
+        value (see the module function ``comprehension``)."""
+        for gen in node.generators:
+            if gen.is_async:
+                self.fail(gen.target, "an 'async for' comprehension")
+        bound = [n.id for gen in node.generators for n in gast.walk(gen.target)
+                 if isinstance(n, gast.Name)]
+        mapping = {}
+        for b in bound:
+            if b not in mapping:
+                mapping[b] = b if b not in taken else self.namer.fresh(b)
+        rename = _Rename(mapping)
+        if isinstance(node, gast.DictComp):
+            keys, values = self.namer.fresh("keys"), self.namer.fresh("values")
+            parts = [(keys, node.key), (values, node.value)]
+            init = [keys, values]
+        else:
+            elements = self.namer.fresh("elements")
+            parts = [(elements, node.elt)]
+            init = [elements]
+        body = [_at(gast.Expr(value=gast.Call(
+                    func=gast.Attribute(value=name(lst), attr="append", ctx=gast.Load()),
+                    args=[rename.visit(clone(part))], keywords=[])), node)
+                for lst, part in parts]
+        for i in reversed(range(len(node.generators))):
+            gen = node.generators[i]
+            for cond in reversed(gen.ifs):
+                body = [if_(rename.visit(clone(cond)), body, [], node)]
+            target = rename.visit(clone(gen.target))
+            # (the first iterable is evaluated in the enclosing scope)
+            it = clone(gen.iter) if i == 0 else rename.visit(clone(gen.iter))
+            if not _indexed_loop(it):  # (a set, a dict's keys, ...: made a list)
+                it = _call_rt(self.namer, "sequence", [it])
+            body = [_at(gast.For(target=target, iter=it, body=body, orelse=[],
+                                 type_comment=None), node)]
+        stmts = [_assign(name(lst, True), gast.List(elts=[], ctx=gast.Load()), node)
+                 for lst in init] + self.loops(body)
+        if isinstance(node, gast.DictComp):
+            value = _call_rt(self.namer, "dict_from", [name(keys), name(values)])
+        elif isinstance(node, gast.SetComp):
+            value = _call("set", [name(elements)])
+        else:
+            value = name(elements)
+        return stmts, _at(value, node), list(mapping.values())
+
     def flags(self, block, stop, skip, where):
         """Replace break/continue in one iteration's block by flags and guards."""
         out = []
@@ -273,6 +403,82 @@ class Lowering:
                 return out
             out.append(stmt)
         return out
+
+
+def _static(info, node):
+    """The object an attribute chain rooted at a free name names (``np.errstate``)."""
+    if isinstance(node, gast.Name):
+        return info.lookup(node.id)
+    if isinstance(node, gast.Attribute):
+        return getattr(_static(info, node.value), node.attr)
+    raise KeyError(node)
+
+
+def _indexed_loop(it):
+    """Is ``for ... in it`` lowered to indexing something known to be indexable
+    (``range``, ``enumerate``, ``zip``, ``d.items()``, a list or a comprehension)?"""
+    if isinstance(it, (gast.List, gast.Tuple, gast.ListComp, gast.GeneratorExp)):
+        return True
+    func = it.func if isinstance(it, gast.Call) else None
+    if isinstance(func, gast.Name) and func.id in ("range", "enumerate", "zip"):
+        return True
+    return isinstance(func, gast.Attribute) and func.attr in ("items", "values", "keys") \
+        and not it.args
+
+
+def _listed(node):
+    """A generator expression that a loop consumes whole, as a list comprehension."""
+    if isinstance(node, gast.GeneratorExp):
+        return gast.copy_location(gast.ListComp(elt=node.elt, generators=node.generators),
+                                  node)
+    return node
+
+
+def _call_rt(namer, helper, args):
+    """A call of a runtime helper (``rt.keys(d)``), under the function's alias."""
+    return gast.Call(func=gast.Attribute(value=name(namer.alias("rt")), attr=helper,
+                                         ctx=gast.Load()), args=args, keywords=[])
+
+
+class _Rename(gast.NodeTransformer):
+    """Rename the variables a comprehension binds, where they are its own (not in
+    a nested comprehension or lambda that binds the same name)."""
+
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            node.id = self.mapping[node.id]
+        return node
+
+    def _inner(self, bound, nodes):
+        saved = self.mapping
+        self.mapping = {k: v for k, v in saved.items() if k not in bound}
+        try:
+            for n in nodes:
+                self.visit(n)
+        finally:
+            self.mapping = saved
+
+    def visit_Lambda(self, node):
+        args = node.args
+        for d in args.defaults + [d for d in args.kw_defaults if d is not None]:
+            self.visit(d)
+        params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
+        self._inner(params, [node.body])
+        return node
+
+    def _comprehension(self, node):
+        gens = node.generators
+        self.visit(gens[0].iter)
+        bound = {n.id for g in gens for n in gast.walk(g.target) if isinstance(n, gast.Name)}
+        inner = [c for g in gens for c in g.ifs] + [g.iter for g in gens[1:]]
+        inner += [node.key, node.value] if isinstance(node, gast.DictComp) else [node.elt]
+        self._inner(bound, inner)
+        return node
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
 
 
 def _mark_breaks(block, broke):
@@ -303,6 +509,49 @@ def _assign(target, value, where):
         if isinstance(n, (gast.Name, gast.Tuple, gast.List)):
             n.ctx = gast.Store()
     return _at(gast.Assign(targets=[target], value=value, type_comment=None), where)
+
+
+def statements(info, fn, namer):
+    """``with np.errstate(...):`` blocks inlined (other managers are refused:
+    they may change what runs), ``del name`` dropped (``del a[i]`` refused).
+    ``fn`` is changed in place and returned.
+
+    Before::
+
+        def quiet(x):
+            with np.errstate(divide="ignore"):
+                y = np.log(x)
+            del x
+            return y
+
+    After::
+
+        def quiet(x):
+            y = np.log(x)
+            return y
+    """
+    fn.body = Lowering(info, namer).statements(fn.body)
+    return fn
+
+
+def comprehension(info, namer, node, taken):
+    """A list, set or dict comprehension or a generator expression as
+    statements (a loop appending to new lists) and the expression of its value,
+    and the names of the variables it binds.  Variables named like any of
+    ``taken`` (the function's other names) are renamed, since a comprehension
+    has a scope of its own.  Loops are lowered as above.
+
+    ``sum([x ** k for k in range(4)])``::
+
+        elements = []
+        for k in range(4):
+            elements.append(x ** k)
+        ... sum(elements) ...
+
+    A dict comprehension appends to ``keys`` and ``values`` and its value is
+    ``rt.dict_from(keys, values)``; a set comprehension's is ``set(elements)``.
+    """
+    return Lowering(info, namer).comprehension(node, taken)
 
 
 def returns(info, fn, namer):

@@ -20,6 +20,14 @@ def names_in(node):
 class Namer:
     def __init__(self, reserved=()):
         self.taken = set(reserved)
+        self.aliases = {}   # module -> the one name the function's code calls it by
+
+    def alias(self, base):
+        """The name of a module in the generated function (``rt`` for the runtime
+        helpers): fresh, and the same for every step that asks."""
+        if base not in self.aliases:
+            self.aliases[base] = self.fresh(base)
+        return self.aliases[base]
 
     def reserve(self, names):
         self.taken.update(names)

@@ -19,11 +19,12 @@ The example (``normalize``'s, which tests/test_passes.py runs) is with
 ``normalize``.
 """
 
+import builtins
 import dataclasses
 
 import gast
 
-from . import primitives, rules  # noqa: F401  (rules: declares the primitives)
+from . import lower, primitives, rules  # noqa: F401  (rules: declares the primitives)
 from .errors import UnsupportedSyntaxError
 from .names import Namer
 from .trees import assign, clone, load, store
@@ -83,6 +84,13 @@ def with_aux(norm):
     return norm
 
 
+def parameters(args):
+    """The parameter names of a def in order (``*args`` and ``**kwargs`` too:
+    a tuple and a dict)."""
+    var = [v for v in (args.vararg, args.kwarg) if v is not None]
+    return [a.id for a in args.posonlyargs + args.args + args.kwonlyargs] + [v.id for v in var]
+
+
 def is_atom(node):
     if isinstance(node, gast.Name):
         return True
@@ -119,6 +127,29 @@ def _free_loads(fn):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
                 loads.add(n.id)
     return loads - bound
+
+
+def _names_outside_comprehensions(fn):
+    """Every name the function uses outside the scopes of its comprehensions
+    (a comprehension's first iterable is outside: it is evaluated there)."""
+    names = set()
+    todo = [fn]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, lower.COMPREHENSIONS):
+            todo.append(node.generators[0].iter)
+            continue
+        if isinstance(node, gast.Name):
+            names.add(node.id)
+        todo.extend(gast.iter_child_nodes(node))
+    return names
+
+
+# builtins that consume an iterable whole: a generator expression passed to them
+# is computed as a list
+_CONSUMERS = (builtins.sum, builtins.max, builtins.min, builtins.any, builtins.all,
+              builtins.list, builtins.tuple, builtins.sorted, builtins.set, builtins.frozenset,
+              builtins.dict)
 
 
 def _mutable_names(fn):
@@ -161,7 +192,7 @@ class Normalizer:
         self.info = info
         self.namer = namer
         self.fn = fn
-        self.params = [a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
+        self.params = parameters(fn.args)
         self.locals = set(self.params) | _assigned_names(fn)
         self.env = {p: p for p in self.params}
         self.assigned_once = set(self.params)
@@ -175,6 +206,8 @@ class Normalizer:
         self.mutable = _mutable_names(fn)
         self.augmented = {}
         self.depth = 0
+        self.outside = _names_outside_comprehensions(fn)
+        self.comprehension_names = []  # names bound by the comprehensions being lowered
 
     def fail(self, node, message, hint=None):
         raise UnsupportedSyntaxError(
@@ -222,6 +255,31 @@ class Normalizer:
             def visit_Lambda(self, n):
                 return n  # lambdas keep their own scope
 
+            def comprehension(self, n):
+                # (left as it is, in an assert: its variables are its own)
+                gens = n.generators
+                gens[0].iter = self.visit(gens[0].iter)
+                bound = {b.id for g in gens for b in gast.walk(g.target)
+                         if isinstance(b, gast.Name)}
+                saved = dict(env)
+                for b in bound:
+                    env.pop(b, None)
+                try:
+                    for g in gens:
+                        g.ifs = [self.visit(c) for c in g.ifs]
+                    for g in gens[1:]:
+                        g.iter = self.visit(g.iter)
+                    for field in ("elt", "key", "value"):
+                        if getattr(n, field, None) is not None:
+                            setattr(n, field, self.visit(getattr(n, field)))
+                finally:
+                    env.clear()
+                    env.update(saved)
+                return n
+
+            visit_ListComp = visit_SetComp = visit_DictComp = comprehension
+            visit_GeneratorExp = comprehension
+
         return R().visit(clone(node))
 
     def atomize(self, node):
@@ -229,6 +287,8 @@ class Normalizer:
         if is_atom(node):
             return self.rename(node)
         value = self.simplify(node)
+        if isinstance(node, lower.COMPREHENSIONS) and is_atom(value):
+            return value  # (the comprehension's new list)
         name = self.temp()
         self.emit(assign(name, value), node)
         return gast.copy_location(load(name), node)
@@ -244,6 +304,17 @@ class Normalizer:
         if isinstance(node, gast.UnaryOp):
             return gast.copy_location(
                 gast.UnaryOp(op=node.op, operand=self.atomize(node.operand)), node)
+        if isinstance(node, gast.GeneratorExp):
+            self.fail(node, "a generator expression that is not passed straight to "
+                            "sum, max, min, any, all, list, tuple, sorted, set or dict, "
+                            "or looped over",
+                      "use a list comprehension: [...]")
+        if isinstance(node, lower.COMPREHENSIONS):
+            return self.comprehension(node)
+        if isinstance(node, gast.Call):
+            node = self.builtin_call(node)
+            if not isinstance(node, gast.Call):
+                return self.simplify(node)
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Lambda):
             # (lambda t: ...)(x): bind the lambda to a name first
             name = self.temp()
@@ -299,6 +370,46 @@ class Normalizer:
             self.fail(node, "a lambda that is not bound to a name",
                       "bind it first: g = lambda t: ...; then call g(...)")
         return self.rename(node)
+
+    def comprehension(self, node):
+        """A comprehension computed by statements emitted here (``lower``
+        writes them), where Python evaluates it; its value as one operation."""
+        taken = self.outside.union(*self.comprehension_names)
+        stmts, value, bound = lower.comprehension(self.info, self.namer, node, taken)
+        holder = gast.FunctionDef(name="_", args=None, body=stmts, decorator_list=[],
+                                  returns=None, type_comment=None, type_params=[])
+        stored = _assigned_names(holder)
+        self.locals |= stored
+        # (inside a loop or branch every name is assigned again: each keeps its name)
+        self.mutable |= stored if self.depth else _mutable_names(holder)
+        self.comprehension_names.append(set(bound))
+        try:
+            for stmt in stmts:
+                self.statement(stmt)
+        finally:
+            self.comprehension_names.pop()
+        return self.simplify(value)
+
+    def builtin_call(self, node):
+        """Calls of builtins written another way: ``dict(a=v)`` -> ``{'a': v}``,
+        ``list(<comprehension>)`` -> the comprehension's (new) list; a generator
+        expression passed to a builtin that consumes it whole -> a list."""
+        if not isinstance(node.func, gast.Name) or node.func.id in self.locals:
+            return node
+        value = self.static_value(node.func)
+        if value is builtins.dict and not node.args and all(k.arg for k in node.keywords):
+            return gast.copy_location(gast.Dict(
+                keys=[gast.Constant(value=k.arg, kind=None) for k in node.keywords],
+                values=[k.value for k in node.keywords]), node)
+        if value is builtins.list and len(node.args) == 1 and not node.keywords \
+                and isinstance(node.args[0], (gast.ListComp, gast.GeneratorExp)):
+            return lower._listed(node.args[0])
+        if any(isinstance(a, gast.GeneratorExp) for a in node.args) and any(
+                value is c for c in _CONSUMERS):
+            return gast.copy_location(gast.Call(
+                func=node.func, args=[lower._listed(a) for a in node.args],
+                keywords=node.keywords), node)
+        return node
 
     def choice(self, node, test, body, orelse, atoms=False):
         """``body if test else orelse`` as an if statement assigning a temporary."""

@@ -5,9 +5,11 @@ runs the examples of the steps that rewrite code).
 
  1. frontend.read_function   callable -> source tree, file, globals, closure values
  2. fence.check              refuse what is outside the supported subset, located
- 3. lower.returns            one exit: early returns become flags
- 4. lower.loops              loops over ranges, break/continue as flags, ternaries
- 5. normalize.normalize      one operation per assignment, single assignment
+ 3. lower.statements         with-blocks of np.errstate inlined, del dropped;
+    lower.returns            one exit: early returns become flags
+ 4. lower.loops              loops over ranges, break/continue as flags
+ 5. normalize.normalize      one operation per assignment, single assignment,
+                             ternaries as ifs, comprehensions as loops (lower)
  6. activity.analyze         resolve every call (primitives, the user's functions),
     abstract.infer           shapes and known values,
     aliasing.check           in-place writes no derivative would see (refused),
@@ -54,7 +56,8 @@ def front(info):
     """Steps 2-5: the function's code in core form."""
     fence.check(info)                                               # 2
     namer = Namer(names_in(info.node))
-    fn = lower.returns(info, clone(info.node), namer)               # 3
+    fn = lower.statements(info, clone(info.node), namer)            # 3
+    fn = lower.returns(info, fn, namer)
     fn = lower.loops(info, fn, namer)                               # 4
     return normalize.normalize(info, fn, namer)                     # 5
 

@@ -491,7 +491,7 @@ def alias(name, info, norm):
             value = None
         if getattr(value, "__name__", None) == modules[name]:
             return name
-    return norm.namer.fresh(name)
+    return norm.namer.alias(name)  # (lowering may already have called rt helpers)
 
 
 def _shape_of_atom(atom, shapes):

@@ -5,8 +5,10 @@ shapes, and calls these only where the work depends on run-time shapes or
 container kinds.  Each is ordinary NumPy code.
 """
 
+import dataclasses
 import importlib
 import sys
+import types
 
 import numpy as np
 
@@ -52,21 +54,131 @@ def fresh(seed):
     return seed
 
 
+# --- parameter structures (pytrees) ----------------------------------------------------
+#
+# An argument may be any nesting of dicts, lists, tuples, namedtuples,
+# dataclasses and plain objects whose attributes are read (``self.w``); its
+# gradient has the same structure and type.  A namedtuple is rebuilt with
+# ``_make``; a dataclass or other object ("record") as a new instance of its
+# class (``__init__`` is not called) whose stored attributes are the
+# gradients of the original's: numbers and arrays get derivatives, and
+# what cannot have one (strings, functions, None) becomes None.
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(type(x), "_fields") and hasattr(x, "_make")
+
+
+def rebuild(x, items):
+    """A list or tuple (namedtuple included) of ``x``'s type holding ``items``."""
+    if _is_namedtuple(x):
+        return x._make(items)
+    return type(x)(items) if isinstance(x, tuple) else list(items)
+
+
+_NOT_RECORDS = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+                types.MethodType, np.ndarray, np.generic, str, bytes, tuple, list, dict)
+
+
+def is_record(x):
+    """A dataclass instance or an object of the user's own class with stored
+    attributes: a parameter structure whose fields are read as ``x.name``."""
+    if isinstance(x, _NOT_RECORDS) or x is None:
+        return False
+    if dataclasses.is_dataclass(x):
+        return True
+    module = getattr(type(x), "__module__", "") or ""
+    return hasattr(x, "__dict__") and module.split(".")[0] not in (
+        "builtins", "numpy", "functools", "srcdiff")
+
+
+def fields(x):
+    """The stored attributes of a record, in order: its ``__dict__``, then
+    slots (of a dataclass declared with ``slots=True`` or ``__slots__``)."""
+    names = list(vars(x)) if hasattr(x, "__dict__") else []
+    for klass in type(x).__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name not in names and name not in ("__dict__", "__weakref__") \
+                    and hasattr(x, name):
+                names.append(name)
+    return names
+
+
+def make_record(x, values):
+    """A new object of ``x``'s class whose fields are ``values`` (a dict over
+    ``fields(x)``), made without calling ``__init__`` (no validation or
+    derived attributes computed from gradients)."""
+    try:
+        new = object.__new__(type(x))
+    except TypeError:  # (a class whose instances object.__new__ cannot make)
+        import copy
+        new = copy.copy(x)
+    for name, value in values.items():
+        object.__setattr__(new, name, value)
+    return new
+
+
+def _inert(x):
+    """A field value that carries no derivative (its gradient is None)."""
+    return x is None or isinstance(x, (str, bytes, type, types.ModuleType)) or (
+        callable(x) and not is_record(x) and not isinstance(x, np.ndarray))
+
+
 def zeros_like(x):
     """A zero gradient shaped like ``x`` (float; containers elementwise)."""
     if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
     if isinstance(x, (tuple, list)):
-        return _sequence(x, (zeros_like(v) for v in x))
+        return rebuild(x, [zeros_like(v) for v in x])
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape)
+    if is_record(x):
+        return make_record(x, {f: None if _inert(v) else zeros_like(v)
+                               for f in fields(x) for v in (getattr(x, f),)})
     return 0.0
 
 
-def _sequence(x, items):
-    """``items`` as a list if ``x`` is one, else as a tuple (the adjoint of a
-    named tuple such as ``np.linalg.slogdet``'s result is a plain tuple)."""
-    return list(items) if isinstance(x, list) else tuple(items)
+def field(x, name):
+    """``x.name`` of a tangent or adjoint structure (a zero stays zero)."""
+    if _is_zero(x):
+        return x
+    value = getattr(x, name)
+    return 0.0 if value is None else value
+
+
+def unfield(g, x, name):
+    """Adjoint of reading ``x.name``: a structure like ``x``, zero but for
+    ``g`` at that field.  Reading an attribute that is not a stored field (a
+    property, a method) has no derivative rule: it is refused here, when the
+    derivative would be needed.  A class attribute that is a plain value is a
+    constant of the class, not part of the argument: its derivative is
+    dropped."""
+    if _is_namedtuple(x) and name in x._fields:
+        return scatter(x, x._fields.index(name), g)
+    if is_record(x):
+        static = _static_attribute(x, name)
+        descriptor = static is not None and hasattr(static, "__get__") and not isinstance(
+            static, types.MemberDescriptorType)
+        # (the other fields are None, "nothing yet": cast_grad makes the zeros
+        # once, not every read a structure of zeros as large as the object)
+        if name in fields(x) and not descriptor:
+            return make_record(x, {f: g if f == name else None for f in fields(x)})
+        if static is not None and not descriptor:
+            return make_record(x, dict.fromkeys(fields(x)))
+    kind = type(x).__name__
+    raise NoRuleError(
+        f"no derivative rule for reading attribute '.{name}' of a {kind} value that "
+        f"depends on the differentiated arguments: srcdiff differentiates reads of "
+        f"stored fields (namedtuple fields, dataclass fields, instance attributes), "
+        f"not properties or methods",
+        hint="read the stored fields the property computes from, or wrap the value in "
+             "srcdiff.stop_gradient(...)")
+
+
+def _static_attribute(x, name):
+    import inspect
+    return inspect.getattr_static(type(x), name, None)
 
 
 def unbroadcast(g, x, result=None):
@@ -239,7 +351,7 @@ def scatter(x, index, g):
                 out[i] = add(out[i], gi)
         else:
             out[index] = add(out[index], g)
-        return _sequence(x, out)
+        return rebuild(x, out)
     out = np.zeros(np.shape(x))
     np.add.at(out, index, g) if _advanced(index) else out.__setitem__(index, g)
     return out
@@ -267,7 +379,8 @@ def scatter_add(x_bar, index, g, x=None):
 
 
 def _is_zero(value):
-    return not isinstance(value, (np.ndarray, tuple, list, dict)) and value == 0
+    return not isinstance(value, (np.ndarray, tuple, list, dict)) and not is_record(value) \
+        and value is not None and value == 0
 
 
 def unwrite(y_bar, index, y, want=True):
@@ -276,9 +389,9 @@ def unwrite(y_bar, index, y, want=True):
     if not isinstance(y_bar, (list, tuple, np.ndarray)) and not _is_zero(y_bar) \
             and isinstance(y, np.ndarray):
         y_bar = np.full(y.shape, y_bar)
-    if isinstance(y_bar, list):
-        part = y_bar[index]
-        y_bar = list(y_bar)
+    if isinstance(y_bar, (list, dict)):
+        part = y_bar.get(index, 0.0) if isinstance(y_bar, dict) else y_bar[index]
+        y_bar = type(y_bar)(y_bar)
         y_bar[index] = zeros_like(part)
     elif isinstance(y_bar, np.ndarray):
         part = y_bar[index]
@@ -334,19 +447,66 @@ def add(a, b):
     if b is None or (isinstance(a, (tuple, list)) and _is_zero(b)):
         return a
     if isinstance(a, dict) and isinstance(b, dict):
-        return {k: add(a.get(k), b.get(k)) for k in a.keys() | b.keys()}
+        # (in order: a's keys, then b's others; a set would order them by hash)
+        return {k: add(a.get(k), b.get(k)) for k in [*a, *(k for k in b if k not in a)]}
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return _sequence(a, (add(u, v) for u, v in zip(a, b)))
+        return rebuild(a, [add(u, v) for u, v in zip(a, b)])
+    if is_record(a) or is_record(b):
+        if _is_zero(a):
+            return b
+        if _is_zero(b):
+            return a
+        return make_record(a, {f: add(getattr(a, f), getattr(b, f)) for f in fields(a)})
     return a + b
 
 
 def pack(x, parts):
     """Adjoint of unpacking ``a, b = x`` from the adjoints of ``a`` and ``b``."""
     if isinstance(x, (tuple, list)):
-        return _sequence(x, (zeros_like(v) if p is None else p for v, p in zip(x, parts)))
+        return rebuild(x, [zeros_like(v) if p is None else p for v, p in zip(x, parts)])
     x = np.asarray(x)
     return np.stack([np.zeros(x.shape[1:]) if p is None else np.broadcast_to(p, x.shape[1:])
                      for p in parts])
+
+
+def sequence(it):
+    """What a comprehension loops over, indexable: lists, tuples, arrays and
+    ranges as they are; the elements of a set, the keys of a dict, ... as a list."""
+    if isinstance(it, (list, tuple, np.ndarray, range)):
+        return it
+    return list(it)
+
+
+def unsequence(g, it):
+    """Adjoint of ``sequence(it)``: ``g`` where the sequence was ``it`` itself
+    (a set's elements or a dict's keys carry no derivative)."""
+    if isinstance(it, (list, tuple, np.ndarray, range)):
+        return g
+    return zeros_like(it) if isinstance(it, dict) else 0.0
+
+
+def keys(d):
+    """The keys of a dict, as a list (a loop over ``d.items()`` runs over them)."""
+    if not isinstance(d, dict):
+        import collections.abc
+        if not isinstance(d, collections.abc.Mapping):
+            raise TypeError(f"srcdiff loops over .items(), .values() and .keys() of dicts "
+                            f"(mappings), not of {type(d).__name__}")
+    return list(d.keys())
+
+
+def dict_from(keys, values):
+    """A dict comprehension's value: ``dict(zip(keys, values))``."""
+    return dict(zip(keys, values))
+
+
+def dict_parts(g, keys):
+    """Adjoint of ``dict_from(keys, values)`` with respect to ``values``: the
+    adjoint at each key, for the value that key kept (the last one given)."""
+    last = {k: i for i, k in enumerate(keys)}
+    if not isinstance(g, dict):  # zero, or a scalar standing for every value
+        return [g if last[k] == i else 0.0 for i, k in enumerate(keys)]
+    return [g.get(k, 0.0) if last[k] == i else 0.0 for i, k in enumerate(keys)]
 
 
 def unstack(g, xs, axis=0):
@@ -374,7 +534,7 @@ def clip_mask(x, lo, hi):
 def sum_adjoint(g, xs):
     """Adjoint of the builtin ``sum(xs)`` over a sequence or an array."""
     if isinstance(xs, (tuple, list)):
-        return type(xs)(unbroadcast(g, x) for x in xs)
+        return rebuild(xs, [unbroadcast(g, x) for x in xs])
     return np.broadcast_to(g, np.shape(xs)).copy() if np.ndim(xs) else g
 
 
@@ -386,7 +546,14 @@ def cast_grad(g, x):
         g = np.broadcast_to(g, x.shape)
         return np.array(g, dtype=np.result_type(g.dtype, float))
     if isinstance(x, (tuple, list)) and isinstance(g, (tuple, list)):
-        return type(x)(cast_grad(gi, xi) for gi, xi in zip(g, x))
+        return rebuild(x, [cast_grad(gi, xi) for gi, xi in zip(g, x)])
+    if isinstance(x, dict) and isinstance(g, dict):
+        return {k: cast_grad(g[k], v) if k in g else zeros_like(v) for k, v in x.items()}
+    if is_record(x) and is_record(g):
+        return make_record(g, {f: _cast_field(getattr(g, f), getattr(x, f))
+                               for f in fields(g)})
+    if _is_zero(g) and (isinstance(x, (tuple, list, dict)) or is_record(x)):
+        return zeros_like(x)
     if isinstance(g, np.ndarray) and g.ndim == 0:
         return g[()]
     return g
@@ -401,6 +568,12 @@ def as_gradient(g, shape):
         return g
     g = np.broadcast_to(g, shape)
     return np.array(g, dtype=np.result_type(g.dtype, float))
+
+
+def _cast_field(g, x):
+    if g is None:  # (no derivative reached it)
+        return None if _inert(x) else zeros_like(x)
+    return cast_grad(g, x)
 
 
 def stop_gradient(x):
@@ -421,7 +594,7 @@ def inverse_axes(axes):
 def unarray(g, obj):
     """Adjoint of ``np.array(obj)``: ``g`` split back into ``obj``'s nesting."""
     if isinstance(obj, (tuple, list)):
-        return type(obj)(unarray(g[i], v) for i, v in enumerate(obj))
+        return rebuild(obj, [unarray(g[i], v) for i, v in enumerate(obj)])
     return cast_grad(g, obj) if isinstance(obj, np.ndarray) else g
 
 

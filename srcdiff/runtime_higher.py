@@ -89,6 +89,11 @@ def unwrite_adjoint(h, y_bar, index, y, want=True):
         part, rest = h
     else:
         part, rest = 0.0, h
+    if isinstance(rest, dict) or isinstance(y_bar, dict):
+        rest = dict(rest) if isinstance(rest, dict) else _rt.zeros_like(
+            y_bar if isinstance(y_bar, dict) else y)
+        rest[index] = part
+        return rest
     if isinstance(rest, list) or isinstance(y_bar, list):
         rest = list(rest) if isinstance(rest, (list, tuple)) else _rt.zeros_like(y_bar)
         rest[index] = part
@@ -194,7 +199,7 @@ def unsum_adjoint(h, g, xs):
 def uncast(h, g):
     """Adjoint of ``cast_grad(g, x)`` with respect to ``g``."""
     if isinstance(g, (tuple, list)) and isinstance(h, (tuple, list)):
-        return type(g)(uncast(hi, gi) for hi, gi in zip(h, g))
+        return _rt.rebuild(g, [uncast(hi, gi) for hi, gi in zip(h, g)])
     return unadd(h, g)
 
 

@@ -99,6 +99,10 @@ FEATURES = (
     "out_arg",         # np.sin(e, out=out), np.multiply(a, b, out=out)
     "effect_call",     # calls for their effect: out.fill(s), np.copyto(out, e),
     #                    np.put(out, [k], s), a helper writing into its argument
+    "comprehension",   # np.sum(e) / np.mean(e) written as sum(c for c in e),
+    #                    sum([...]), with a condition, a nested 'for', a variable
+    #                    named like an outer one (drawn from a random stream of
+    #                    their own: a seed's other random choices are unchanged)
 )
 ALL = frozenset(FEATURES)
 
@@ -310,6 +314,7 @@ class Generator:
         self.size = size
         self.features = with_deps(features)
         self.rng = random.Random(seed)
+        self.comprehension_rng = random.Random(f"{seed}/comprehension")
         self.L = self.rng.choice((3, 4))
         self.counter = itertools.count()
         self.helpers = []
@@ -472,7 +477,33 @@ class Generator:
             v = self.vexpr(sc, depth - 1)
             fn = r.choice(("np.sum", "np.mean", "np.max"))
             e = E(f"{fn}({v.text})", v.bound * (self.L if fn == "np.sum" else 1))
+            if fn != "np.max":
+                e = self.comprehension(sc, e, v, fn)
         return self.squash(e)
+
+    def comprehension(self, sc, e, v, fn):
+        """``np.sum(v)`` (or ``np.mean``) as a comprehension of the same value
+        and bound, sometimes."""
+        r = self.comprehension_rng
+        if not self.on("comprehension") or r.random() < 0.6:
+            return e
+        self.use("comprehension")
+        scalars = [n for n in sc.order if sc.vars[n].kind == "S"]
+        c = r.choice(scalars) if scalars and r.random() < 0.3 else self.fresh("c")
+        form = r.choice(("gen", "list", "if", "nested", "array"))
+        if form == "gen":
+            text = f"sum({c} for {c} in {v.text})"
+        elif form == "list":
+            text = f"sum([{c} * 1.0 for {c} in {v.text}])"
+        elif form == "if":
+            text = f"sum({c} for {c} in {v.text} if {c} == {c})"
+        elif form == "nested":
+            text = f"sum([{c} * w for {c} in {v.text} for w in (1.0,)])"
+        else:
+            text = f"np.sum(np.array([{c} for {c} in {v.text}]))"
+        if fn == "np.mean":
+            text = f"{text} / {self.L}"
+        return E(text, e.bound, atomic=False)
 
     def vexpr(self, sc, depth=None):
         r = self.rng

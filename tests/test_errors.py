@@ -106,14 +106,6 @@ def uses_yield(x):
     yield y  # <-
 
 
-def uses_star_args(x, *args):  # <-
-    return x * x
-
-
-def uses_star_kwargs(x, **kwargs):  # <-
-    return x * x
-
-
 def _helper_with_for(t):
     s = t
     try:  # <-
@@ -127,11 +119,6 @@ def calls_helper_with_for(x):
     return _helper_with_for(x) + x
 
 
-def uses_list_comprehension(x):
-    ys = [x * i for i in range(3)]  # <-
-    return sum(ys)
-
-
 def uses_dict_write(x):
     d = {"a": x}
     d["b"] = x * 2.0  # <-
@@ -139,14 +126,11 @@ def uses_dict_write(x):
 
 
 UNSUPPORTED = [
-    (uses_list_comprehension, (1.5,)),
     (uses_try, (1.5,)),
     (uses_with, (1.5,)),
     (uses_global, (1.5,)),
     (uses_nonlocal, (1.5,)),
     (uses_yield, (1.5,)),
-    (uses_star_args, (1.5,)),
-    (uses_star_kwargs, (1.5,)),
 ]
 
 

@@ -588,6 +588,37 @@ def h_irfftn_adjoint_2(g, a):
 _r = np.random.default_rng(5)
 
 
+_KEYS = ["a", "b", "a"]
+_Pair = __import__("collections").namedtuple("_Pair", "w b")
+_P0 = _Pair(np.zeros(2), 0.0)
+
+
+def h_dict_from(values):
+    d = rt.dict_from(_KEYS, values)
+    return [d["a"], d["b"]]
+
+
+def h_dict_parts(values):
+    return rt.dict_parts(rt.dict_from(_KEYS, values), _KEYS)
+
+
+def h_sequence(xs):
+    return rt.sequence(xs)
+
+
+def h_unsequence(g):
+    return rt.unsequence(g, _L3)
+
+
+def h_unfield(g):
+    p = rt.unfield(g, _P0, "w")
+    return (p[0], p[1])
+
+
+def h_field(w):
+    return rt.field(rt.unfield(w, _P0, "w"), "w") * 2.0
+
+
 def _a(*shape):
     return _r.uniform(-1.0, 1.0, shape) if shape else float(_r.uniform(-1.0, 1.0))
 
@@ -670,6 +701,12 @@ RUNTIME_CASES = {
     "srcdiff.runtime_linalg.irfftn": [(h_irfftn, (_a(2, 5),), 0), (h_irfftn_2, (_a(2, 2),), 0)],
     "srcdiff.runtime_linalg.irfftn_adjoint": [(h_irfftn_adjoint, (_a(2, 7), _a(2, 3)), 0),
                                               (h_irfftn_adjoint_2, (_a(3, 4), _a(4, 2)), 0)],
+    "srcdiff.runtime.dict_from": [(h_dict_from, ([_a(2), _a(3), _a(2)],), 0)],
+    "srcdiff.runtime.dict_parts": [(h_dict_parts, ([_a(2), _a(3), _a(2)],), 0)],
+    "srcdiff.runtime.unfield": [(h_unfield, (_a(2),), 0)],
+    "srcdiff.runtime.sequence": [(h_sequence, ([_a(2), _a(3)],), 0)],
+    "srcdiff.runtime.unsequence": [(h_unsequence, ([_a(2), _a(2), _a(2)],), 0)],
+    "srcdiff.runtime.field": [(h_field, (_a(2),), 0)],
 }
 
 

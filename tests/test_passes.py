@@ -35,7 +35,7 @@ def _function(source, tmp_path, name):
     return frontend.read_function(fn)
 
 
-FRONT = [lower.returns, lower.loops, normalize.normalize]
+FRONT = [lower.statements, lower.returns, lower.loops, normalize.normalize]
 
 
 @pytest.mark.parametrize("step", FRONT, ids=lambda s: s.__qualname__)

@@ -16,7 +16,7 @@ from ..primitives import FRESH, adjoint, known, nondiff, tangent
 from ..template import d
 
 nondiff(rt.zeros_like, rt.extreme_weight, rt.extreme_weights, rt.inverse_axes, rt.clip_mask,
-        result=FRESH)
+        rt.keys, result=FRESH)
 nondiff(rt.check_scalar, result=FRESH, pure=False)
 nondiff(rt.stop_gradient, view="x")
 known(rt.unextend_list, writes=("lst",), result=FRESH)
@@ -330,3 +330,48 @@ def irfftn(r, a, s=None, axes=None, norm=None):
 @adjoint(rt.irfftn_adjoint, passive=("a",), linear=True, result=FRESH, shaped_like="a")
 def irfftn_adjoint(r, g, a, s=None, axes=None, norm=None):
     d[g] = rt.irfftn(d[r], s, axes, norm)
+
+# --- fields of parameter structures (namedtuples, dataclasses, objects) --------------------
+
+
+# ``x.name`` where ``name`` is not an attribute of arrays with a rule of its own
+# (``.T``): a field of a parameter structure
+@adjoint("attribute", containers=("x",), linear=True, view="x")
+def attribute(y, x, name):
+    d[x] = rt.unfield(d[y], x, name)
+
+
+@adjoint(rt.field, containers=("x",), linear=True, view="x")
+def field(r, x, name):
+    d[x] = rt.unfield(d[r], x, name)
+
+
+@adjoint(rt.unfield, passive=("x",), containers=("g",), linear=True, result=FRESH,
+         container_result=True)
+def unfield(r, g, x, name):
+    d[g] = rt.field(d[r], name)
+
+
+@adjoint(rt.sequence, containers=("it",), linear=True, view="it")
+def sequence(r, it):
+    d[it] = rt.unsequence(d[r], it)
+
+
+@adjoint(rt.unsequence, passive=("it",), containers=("g",), linear=True, view="g")
+def unsequence(r, g, it):
+    d[g] = rt.unsequence(d[r], it)
+
+
+# --- dict comprehensions ----------------------------------------------------------------------
+
+
+@adjoint(rt.dict_from, passive=("keys",), containers=("values",), linear=True,
+         container_result=True, view="values")
+def dict_from(r, keys, values):
+    d[values] = rt.dict_parts(d[r], keys)
+
+
+@adjoint(rt.dict_parts, passive=("keys",), containers=("g",), linear=True, result=FRESH,
+         container_result=True)
+def dict_parts(r, g, keys):
+    d[g] = rt.dict_from(keys, d[r])
