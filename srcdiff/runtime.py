@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from . import runtime_higher
+from . import runtime_higher, runtime_numpy
 from .errors import NonScalarOutputError, NoRuleError
 # Helpers for higher-order and forward-mode derivatives (runtime_higher.py),
 # called by generated code as rt.<name> like the ones below, on which they build
@@ -17,6 +17,11 @@ from .runtime_higher import (  # noqa: F401
     gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
     unadd, unappend_adjoint, uncast, unconcatenate_adjoint, unextend_adjoint, unpack_parts,
     unpart, unpop, unstack_adjoint, unsum_adjoint, unwrite_adjoint, unwrite_tangent)
+# Helpers for the derivatives of NumPy's shape and indexing functions (runtime_numpy.py)
+from .runtime_numpy import (  # noqa: F401
+    average_weights, axis_end, is_float, join, reselect, revscan, rollaxis_inverse, scan,
+    selected, unaverage_weights, undiag, undiagonal, undiff, ungradient, unjoin, unpad,
+    unrepeat, unselect, untake, untake_along_axis, untile)
 
 
 def check_scalar(y, function):
@@ -398,4 +403,4 @@ def unarray(g, obj):
     return cast_grad(g, obj) if isinstance(obj, np.ndarray) else g
 
 
-runtime_higher._rt = sys.modules[__name__]  # (what runtime_higher builds on)
+runtime_higher._rt = runtime_numpy._rt = sys.modules[__name__]  # (what they build on)

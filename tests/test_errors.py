@@ -138,7 +138,12 @@ def uses_dict_write(x):
     return d["a"] + d["b"]
 
 
+def uses_r_directive(x):
+    return np.sum(np.r_["0,2", x, x])  # <-
+
+
 UNSUPPORTED = [
+    (uses_r_directive, (np.array([0.5, 1.5]),)),
     (uses_list_comprehension, (1.5,)),
     (uses_try, (1.5,)),
     (uses_with, (1.5,)),

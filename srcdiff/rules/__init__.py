@@ -12,4 +12,5 @@ the public API for adding rules::
 from ..primitives import (ANY, EVALUATE, FRESH, adjoint, all_primitives, elementwise,  # noqa: F401
                           known, lookup, nondiff, tangent, variants)
 from ..template import d  # noqa: F401
-from . import math_rules, numpy_rules, operators, runtime_rules  # noqa: F401
+from . import (math_rules, numpy_elementwise, numpy_reductions, numpy_rules,  # noqa: F401
+               numpy_shape, operators, runtime_rules)
