@@ -85,27 +85,37 @@ def join(h, xs, kind):
 
 
 def scan(g, a, axis=None):
-    """``t[j] = g[j] + a[j] * t[j - 1]`` along ``axis`` (None: ``a`` is flat)."""
+    """``t[j] = g[j] + a[j] * t[j - 1]`` along ``axis`` (None: ``a`` is flat).
+    (In log2(n) whole-array steps: after the step of stride s, each t[j] holds
+    the terms of g[j - 2s + 1 .. j], and f[j] their factor a[j - 2s + 2] ... a[j].)"""
     out, f = _along(g, a, axis)
-    for j in range(1, len(out)):
-        out[j] += f[j] * out[j - 1]
+    stride = 1
+    while stride < len(out):
+        out[stride:] = out[stride:] + f[stride:] * out[:-stride]
+        f[stride:] = f[stride:] * f[:-stride]
+        stride *= 2
     return np.moveaxis(out, 0, axis or 0)
 
 
 def revscan(g, a, axis=None):
     """``s[i] = g[i] + a[i + 1] * s[i + 1]`` along ``axis``: the transpose of
-    ``scan`` in ``g``."""
+    ``scan`` in ``g`` (the same steps, from the other end)."""
     out, f = _along(g, a, axis)
-    for i in range(len(out) - 2, -1, -1):
-        out[i] += f[i + 1] * out[i + 1]
+    f[:-1] = f[1:]
+    stride = 1
+    while stride < len(out):
+        out[:-stride] = out[:-stride] + f[:-stride] * out[stride:]
+        f[:-stride] = f[:-stride] * f[stride:]
+        stride *= 2
     return np.moveaxis(out, 0, axis or 0)
 
 
 def _along(g, a, axis):
-    """A float copy of ``g`` (in ``a``'s shape) and ``a``, the scanned axis first."""
+    """Float copies of ``g`` (in ``a``'s shape) and ``a``, the scanned axis first."""
     g = np.broadcast_to(g, np.shape(a))
-    return (np.array(np.moveaxis(g, axis or 0, 0), dtype=np.result_type(g, float)),
-            np.moveaxis(np.asarray(a), axis or 0, 0))
+    dtype = np.result_type(g, a, float)
+    return (np.array(np.moveaxis(g, axis or 0, 0), dtype=dtype),
+            np.array(np.moveaxis(np.asarray(a), axis or 0, 0), dtype=dtype))
 
 
 def axis_end(x, axis, end):
