@@ -28,14 +28,19 @@ so nothing served is stale: not after a helper is defined again or
 monkeypatched, ``f.__code__`` is replaced, or a module is reloaded.
 """
 
+import ast
+import builtins
 import functools
 import inspect
+import linecache
+import math
 import types
 import weakref
 
+import gast
 import numpy as np
 
-from . import abstract, frontend, loader, pipeline
+from . import abstract, frontend, loader, pipeline, primitives
 from .errors import SourceError, SrcdiffError, WrtError
 
 MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp")
@@ -103,11 +108,75 @@ def _current(function):
 
 def plain(f):
     """The plain Python function to transform for ``f`` (not a partial or method)."""
-    func = frontend.current(frontend.unwrap(f))
+    func = primitive_function(f) or frontend.current(frontend.unwrap(f))
     if not inspect.isfunction(func):
+        known = primitives.lookup(f) is not None
         raise SourceError(f"cannot differentiate {f!r}: not a Python function",
-                          hint="srcdiff differentiates functions written in Python")
+                          hint="call it from a function: grad(lambda x: f(x))" if known
+                          else "srcdiff differentiates functions written in Python")
     return func
+
+
+_primitive_functions = {}  # primitive name -> the function that calls it
+
+
+def primitive_function(f):
+    """A declared primitive (``np.sin``, ``math.exp``, ``np.sum``) as a tiny
+    generated function that calls it (``def sin(x): return np.sin(x)``), so that
+    ``grad(np.sin)`` is the derivative of that function, by the primitive's rule;
+    None for anything else."""
+    primitive = primitives.lookup(f)
+    if primitive is None or primitive.nondiff or (primitive.adjoint is None
+                                                  and primitive.variants is None):
+        return None
+    if primitive.name not in _primitive_functions:
+        _primitive_functions[primitive.name] = _call_of(f, primitive)
+    return _primitive_functions[primitive.name]
+
+
+def _call_of(f, primitive):
+    params = _operands(f, primitive)
+    if params is None:
+        return None
+    name = getattr(f, "__name__", "primitive").strip("_") or "primitive"
+    for module, alias in ((np, "np"), (math, "math"), (builtins, "builtins")):
+        if getattr(module, getattr(f, "__name__", ""), None) is f:
+            callee = f"{alias}.{f.__name__}"
+            break
+    else:
+        callee = f"_srcdiff_{name}"
+    signature = ", ".join(p if default is None else f"{p}={default}" for p, default in params)
+    arguments = ", ".join(p if default is None else f"{p}={p}" for p, default in params)
+    text = f"def {name}({signature}):\n    return {callee}({arguments})\n"
+    filename = f"<srcdiff primitive {primitive.name}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace = {"np": np, "math": math, "builtins": builtins, f"_srcdiff_{name}": f}
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace[name]
+
+
+def _operands(f, primitive):
+    """The wrapper's parameters, (name, default text or None): the rule's operands
+    (``out`` left out), a ufunc's inputs, or the Python signature."""
+    if primitive.adjoint is not None:
+        template = primitive.adjoint
+        return [(p, ast.unparse(gast.gast_to_ast(template.defaults[p]))
+                 if p in template.defaults else None)
+                for p in template.params[1:] if p != "out"]
+    if isinstance(f, np.ufunc):
+        return [("x", None)] if f.nin == 1 else [(f"x{i + 1}", None) for i in range(f.nin)]
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    out = []
+    for p in parameters:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) or p.name == "out":
+            break
+        if p.default is not p.empty and not isinstance(p.default, (int, float, str, type(None))):
+            break
+        out.append((p.name, None if p.default is p.empty else repr(p.default)))
+    return out
 
 
 def _bound(f, wrt, mode):

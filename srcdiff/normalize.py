@@ -329,6 +329,9 @@ class Normalizer:
                                     for k in node.keywords]), node)
             return self.out_argument(call)
         if isinstance(node, gast.Subscript):
+            call = self.index_object(node)
+            if call is not None:
+                return call
             return gast.copy_location(
                 gast.Subscript(value=self.atomize(node.value),
                                slice=self.index(node.slice), ctx=gast.Load()), node)
@@ -463,6 +466,37 @@ class Normalizer:
         primitive = primitives.lookup(value) if value is not None else None
         return primitive is not None and not primitive.nondiff and (
             primitive.adjoint is not None or primitive.variants is not None)
+
+    def index_object(self, node):
+        """``np.r_[a, 0:3]`` -> ``np.r_.__getitem__((a, slice(0, 3)))``: the subscript
+        of a static object whose ``__getitem__`` is a declared primitive (the index
+        objects ``np.r_``, ``np.c_``) is a call of that primitive; else None."""
+        if not isinstance(node.value, (gast.Name, gast.Attribute)) \
+                or not self.is_static(node.value):
+            return None
+        try:
+            getitem = getattr(self.static_value(node.value), "__getitem__", None)
+        except Exception:  # (an object whose attributes raise is no index object)
+            return None
+        if primitives.lookup(getitem) is None:
+            return None
+        items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        elts = []
+        for item in items:
+            if isinstance(item, gast.Constant) and isinstance(item.value, str):
+                self.fail(item, "a string directive in an index object (np.r_['0,2', ...])",
+                          "join the arrays with np.concatenate or np.stack")
+            if isinstance(item, gast.Slice):
+                if self.static_value(load("slice")) is not slice:
+                    self.fail(item, "a slice in an index object where 'slice' is redefined")
+                item = gast.copy_location(gast.Call(func=load("slice"), args=[
+                    gast.Constant(value=None, kind=None) if b is None else b
+                    for b in (item.lower, item.upper, item.step)], keywords=[]), item)
+            elts.append(item)
+        key = self.atomize(gast.copy_location(gast.Tuple(elts=elts, ctx=gast.Load()), node))
+        func = gast.Attribute(value=self.rename(node.value), attr="__getitem__", ctx=gast.Load())
+        return gast.copy_location(gast.Call(func=gast.copy_location(func, node), args=[key],
+                                            keywords=[]), node)
 
     def out_argument(self, call):
         """``f(x, out=y)`` of a primitive that writes its result into ``out``:

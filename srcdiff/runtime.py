@@ -12,7 +12,7 @@ import types
 
 import numpy as np
 
-from . import runtime_higher
+from . import runtime_higher, runtime_numpy
 from .errors import NonScalarOutputError, NoRuleError
 # Helpers for higher-order and forward-mode derivatives (runtime_higher.py),
 # called by generated code as rt.<name> like the ones below, on which they build
@@ -27,6 +27,12 @@ from .runtime_linalg import (  # noqa: F401
     norm_weight,
     require_real_eig,
     require_reduced, solve_columns, strict_triangle, tensordot_da, tensordot_db)
+
+# Helpers for the derivatives of NumPy's shape and indexing functions (runtime_numpy.py)
+from .runtime_numpy import (  # noqa: F401
+    average_weights, axis_end, is_float, join, reselect, revscan, rollaxis_inverse, scan,
+    selected, unaverage_weights, undiag, undiagonal, undiff, ungradient, unjoin, unpad,
+    unrepeat, unselect, untake, untake_along_axis, untile)
 
 
 def check_scalar(y, function):
@@ -598,7 +604,7 @@ def unarray(g, obj):
     return cast_grad(g, obj) if isinstance(obj, np.ndarray) else g
 
 
-runtime_higher._rt = sys.modules[__name__]  # (what runtime_higher builds on)
+runtime_higher._rt = runtime_numpy._rt = sys.modules[__name__]  # (what they build on)
 
 
 def __getattr__(name):

@@ -374,3 +374,47 @@ def test_global_is_read_at_call_time():
         assert grad(uses_mutable_global)(1.5) == pytest.approx(5.0 * 2 * 1.5)
     finally:
         _G_SCALE = 2.0
+
+
+# --- the derivative of a primitive itself (as autograd's grad(np.sin), JAX's grad(jnp.sin))
+
+
+def _sum_of(f, n):
+    """``lambda x(, y): np.sum(f(x(, y)))``: the primitive inside a function."""
+    if n == 1:
+        return lambda x: np.sum(f(x))
+    return lambda x, y: np.sum(f(x, y))
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (np.sin, (0.5,), 0), (np.tanh, (np.array([0.3, -1.2]),), 0), (math.exp, (0.7,), 0),
+    (np.arctan2, (0.3, 0.7), (0, 1)), (np.power, (1.5, 2.5), (0, 1)), (abs, (-2.0,), 0),
+    (np.transpose, (np.array([[0.3, -1.2], [2.0, 0.5]]),), 0), (math.hypot, (0.3, 0.4), 1)])
+def test_grad_of_a_primitive(f, args, wrt):
+    """grad/value_and_grad/jvp/hessian of np.sin, math.exp, np.sum ... by their rules."""
+    through = _sum_of(f, len(args))
+    g = grad(through, wrt=wrt)(*args)
+    if np.ndim(f(*args)) == 0:
+        got = grad(f, wrt=wrt)(*args)
+        for a, b in zip(got if isinstance(wrt, tuple) else (got,), g if isinstance(wrt, tuple)
+                        else (g,)):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+        assert value_and_grad(f, wrt=wrt)(*args)[0] == f(*args)
+    if not isinstance(wrt, tuple):
+        v = np.ones(np.shape(args[wrt]))
+        value, tangent = srcdiff.jvp(f, wrt=wrt)(*args, v if np.ndim(v) else 1.0)
+        np.testing.assert_allclose(value, f(*args), rtol=1e-12)
+        np.testing.assert_allclose(np.sum(tangent), np.sum(g * v), rtol=1e-10)
+
+
+def test_grad_of_a_primitive_higher_order():
+    assert grad(grad(np.sin))(0.5) == pytest.approx(-np.sin(0.5), rel=1e-12)
+    assert srcdiff.hessian(math.exp)(0.3) == pytest.approx(math.exp(0.3), rel=1e-12)
+    assert grad(np.sum)(np.ones(3)).tolist() == [1.0, 1.0, 1.0]
+    assert grad(np.sin) is not None and "np.cos" in srcdiff.source(np.sin)
+
+
+def test_grad_of_a_primitive_without_a_signature_is_refused():
+    with pytest.raises(srcdiff.SourceError) as e:
+        grad(math.log)(2.0)
+    assert "lambda" in e.value.hint

@@ -583,6 +583,96 @@ def h_irfftn_adjoint(g, a):
 
 def h_irfftn_adjoint_2(g, a):
     return rt.irfftn_adjoint(g, a, (3, 4), (0, 1), "forward")
+def h_unjoin(g, xs):
+    return rt.unjoin(g, xs, "hstack")
+
+
+def h_unjoin_c(g, xs):
+    return rt.unjoin(g, xs, "c_")
+
+
+def h_join(h, xs):
+    return rt.join(h, xs, "vstack")
+
+
+def h_join_dstack(h, xs):
+    return rt.join(h, xs, "dstack")
+
+
+def h_scan(g, a):
+    return rt.scan(g, a, 1)
+
+
+def h_revscan(g, a):
+    return rt.revscan(g, a, 0)
+
+
+def h_unselect(g, x):
+    return rt.unselect(g, [x > 0.0, x < -0.5], [x, 1.0])
+
+
+def h_reselect(h, g, x):
+    return rt.reselect(h, g, [x > 0.0, x < -0.5])
+
+
+def h_average_weights(w, a):
+    return rt.average_weights(w, a, 1)
+
+
+def h_unaverage_weights(g, w, a):
+    return rt.unaverage_weights(g, w, a, (2, 0))
+
+
+def h_untile(g, A):
+    return rt.untile(g, A, (2, 1))
+
+
+def h_unrepeat(g, a):
+    return rt.unrepeat(g, a, [1, 0, 2], 0)
+
+
+def h_unrepeat_flat(g, a):
+    return rt.unrepeat(g, a, 2)
+
+
+def h_unpad(g, a):
+    return rt.unpad(g, a, ((1, 0), (2, 1)))
+
+
+def h_undiagonal(g, a):
+    return rt.undiagonal(g, a, 1, 0, 1)
+
+
+def h_undiag(g, v):
+    return rt.undiag(g, v, -1)
+
+
+def h_undiag_matrix(g, v):
+    return rt.undiag(g, v, 1)
+
+
+def h_undiff(g, a):
+    return rt.undiff(g, a, 2, -1)
+
+
+def h_ungradient(g, f):
+    return rt.ungradient(g, f, None, 1)
+
+
+def h_ungradient_edge2(g, f):
+    return rt.ungradient(g, f, None, 2)
+
+
+def h_untake(g, a):
+    return rt.untake(g, a, np.array([0, 2, 2]), 1, "raise")
+
+
+def h_untake_wrap(g, a):
+    return rt.untake(g, a, np.array([4, -1]), None, "wrap")
+
+
+def h_untake_along_axis(g, arr):
+    return rt.untake_along_axis(g, np.array([[0, 2, 2]]), arr, 1)
 
 
 _r = np.random.default_rng(5)
@@ -688,6 +778,34 @@ RUNTIME_CASES = {
         (h_unsum_adjoint, ([_a(2), _a(3, 2)], _a(2), [_a(2), _a(3, 2)]), 0)],
     "srcdiff.runtime_higher.tangent_sum": [(h_tangent_sum, ([_a(2), _a(2), _a(2)],), 0)],
     "srcdiff.runtime.unarray": [(h_unarray, (_a(2, 3), [_a(3), _a(3)]), 0)],
+    "srcdiff.runtime_numpy.unjoin": [(h_unjoin, (_a(7), [_a(3), _a(4)]), 0),
+                                     (h_unjoin_c, (_a(3, 3), [_a(3), _a(3, 2)]), 0)],
+    "srcdiff.runtime_numpy.join": [(h_join, ([_a(3), _a(2, 3)], [_a(3), _a(2, 3)]), 0),
+                                   (h_join_dstack, ([_a(2, 3), _a(2, 3)],
+                                                    [_a(2, 3), _a(2, 3)]), 0)],
+    # (bilinear in g and a along an axis of length 2, so finite differences are exact)
+    "srcdiff.runtime_numpy.scan": [(h_scan, (_a(3, 2), _a(3, 2)), (0, 1)),
+                                   (h_scan, (_a(2, 4), _a(2, 4)), 0)],
+    "srcdiff.runtime_numpy.revscan": [(h_revscan, (_a(2, 3), _a(2, 3)), (0, 1)),
+                                      (h_revscan, (_a(5, 2), _a(5, 2)), 0)],
+    "srcdiff.runtime_numpy.unselect": [(h_unselect, (_a(4), _a(4)), 0)],
+    "srcdiff.runtime_numpy.reselect": [(h_reselect, ([_a(4), _a()], _a(4), _a(4)), 0)],
+    "srcdiff.runtime_numpy.average_weights": [(h_average_weights, (_a(4), _a(3, 4)), 0)],
+    "srcdiff.runtime_numpy.unaverage_weights": [(h_unaverage_weights,
+                                                 (_a(2, 3, 4), _a(4, 2), _a(2, 3, 4)), 0)],
+    "srcdiff.runtime_numpy.untile": [(h_untile, (_a(6, 4), _a(3, 4)), 0)],
+    "srcdiff.runtime_numpy.unrepeat": [(h_unrepeat, (_a(3, 2), _a(3, 2)), 0),
+                                       (h_unrepeat_flat, (_a(8), _a(2, 2)), 0)],
+    "srcdiff.runtime_numpy.unpad": [(h_unpad, (_a(3, 6), _a(2, 3)), 0)],
+    "srcdiff.runtime_numpy.undiagonal": [(h_undiagonal, (_a(3), _a(3, 4)), 0)],
+    "srcdiff.runtime_numpy.undiag": [(h_undiag, (_a(4, 4), _a(3)), 0),
+                                     (h_undiag_matrix, (_a(3), _a(3, 4)), 0)],
+    "srcdiff.runtime_numpy.undiff": [(h_undiff, (_a(2, 3), _a(2, 5)), 0)],
+    "srcdiff.runtime_numpy.ungradient": [(h_ungradient, ((_a(3, 4), _a(3, 4)), _a(3, 4)), 0),
+                                         (h_ungradient_edge2, (_a(5), _a(5)), 0)],
+    "srcdiff.runtime_numpy.untake": [(h_untake, (_a(2, 3), _a(2, 3)), 0),
+                                     (h_untake_wrap, (_a(2), _a(2, 2)), 0)],
+    "srcdiff.runtime_numpy.untake_along_axis": [(h_untake_along_axis, (_a(2, 3), _a(2, 3)), 0)],
     "srcdiff.runtime_higher.rearray": [(h_rearray, ([_a(3), _a(3)], _a(2, 3),
                                                     [_a(3), _a(3)]), 0)],
     "srcdiff.runtime_linalg.tensordot_da": [(h_tensordot_da, (_a(3, 5), _a(2, 3, 4),
@@ -781,3 +899,33 @@ def test_runtime_rule(fn, args, wrt):
     back = list(back) if isinstance(wrt, tuple) else [back]
     assert sum(_inner(b, vi) for b, vi in zip(back, v)) == pytest.approx(
         _inner(u, tangent), rel=1e-9, abs=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# second order through the NumPy rules of tests/cases/numpy_more.py
+# ---------------------------------------------------------------------------
+
+
+def _numpy_rule_cases():
+    from cases.numpy_more import CASES
+    out = []
+    for name, entries in sorted(CASES.items()):
+        for k, r in enumerate(e for e in entries if not isinstance(e, str)):
+            i = r.wrt if isinstance(r.wrt, int) else r.wrt[0]
+            # (not at ties, where finite differences are no derivative)
+            if r.fd and name not in ("numpy.fmax", "numpy.fmin", "numpy.ptp"):
+                out.append(pytest.param(r.fn, r.args, i, id=f"{name}-{k}"))
+                break  # one per rule
+    return out
+
+
+@pytest.mark.parametrize("fn,args,i", _numpy_rule_cases())
+def test_numpy_rule_hessian(fn, args, i):
+    """Forward over reverse through each NumPy rule (the generated code, with its
+    runtime helpers, differentiated again) against finite differences of the
+    gradient."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        H = srcdiff.hessian(fn, wrt=i)(*args)
+        ref = _fd_hessian(fn, args, i)
+    np.testing.assert_allclose(H, ref, rtol=1e-4, atol=1e-5)

@@ -497,7 +497,6 @@ def idx_r_loop(x):
     return acc
 
 
-@xfail(5, "np.r_/np.c_ of active values gives a zero gradient")
 @pytest.mark.parametrize("f, x", [(idx_r, np.array([0.3, -0.8, 1.1])),
                                   (idx_c, np.array([0.3, -0.8, 1.1])),
                                   (idx_r_scalar, 0.7),
@@ -589,7 +588,6 @@ def test_arange(f):
     check(f, 1.0, autograd=False)
 
 
-@xfail(6, "np.heaviside(x1, x2) is marked non-differentiable; d/dx2 is 1 where x1 == 0")
 @pytest.mark.parametrize("f", [nd_heaviside, nd_heaviside_array])
 def test_heaviside_second_argument(f):
     g = srcdiff.grad(f)(0.3)

@@ -12,8 +12,8 @@ the public API for adding rules::
 from ..primitives import (ANY, EVALUATE, FRESH, adjoint, all_primitives, defer,  # noqa: F401
                           elementwise, known, lookup, nondiff, tangent, variants)
 from ..template import d  # noqa: F401
-from . import (fft_rules, linalg_rules, math_rules, numpy_rules, operators,  # noqa: F401
-               products, runtime_rules)
+from . import (fft_rules, linalg_rules, math_rules, numpy_elementwise,  # noqa: F401
+               numpy_reductions, numpy_rules, numpy_shape, operators, products, runtime_rules)
 
 # SciPy is optional: its rules are declared once the program imports scipy.special
 # or scipy.stats (SciPy's own import would otherwise add a second to srcdiff's)

@@ -288,7 +288,7 @@ nondiff(np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan, np.isinf, np.i
         np.logical_not, np.zeros_like, np.ones_like, np.empty_like, np.sign,
         result=FRESH, shape="elementwise")
 nondiff(np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
-        np.logical_and, np.logical_or, np.heaviside, result=FRESH, shape="broadcast")
+        np.logical_and, np.logical_or, result=FRESH, shape="broadcast")
 nondiff(np.ndim, np.size, np.count_nonzero, np.allclose, result=FRESH, shape="scalar")
 nondiff(np.shape, np.argmax, np.argmin, np.argsort,
         np.isclose, np.nonzero,
@@ -334,10 +334,6 @@ known(np.arange, result=FRESH)
 nondiff(np.eye, result=FRESH, shape=_eye)
 nondiff(np.identity, result=FRESH, shape=_identity)
 
-# known effects, no derivative yet (refused where a derivative would flow)
-known(np.full, result=FRESH, shape=constructed)
-known(np.full_like, result=FRESH, shape="elementwise")
-known(np.tile, np.vstack, np.hstack, result=FRESH)
-known(np.broadcast_to, view=("array",))
+# known effects, no derivative (refused where a derivative would flow)
 known("ndarray.fill", "ndarray.sort", "ndarray.resize", "ndarray.put", "ndarray.itemset",
       "ndarray.setfield", "ndarray.partition", result=FRESH, writes=("self",), pure=False)

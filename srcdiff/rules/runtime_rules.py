@@ -375,3 +375,117 @@ def dict_from(r, keys, values):
          container_result=True)
 def dict_parts(r, g, keys):
     d[g] = rt.dict_from(keys, d[r])
+
+# --- NumPy's shape and indexing functions (runtime_numpy.py) -------------------------------
+# (each helper is the transpose of a NumPy function, which is mostly its adjoint)
+
+nondiff(rt.selected, rt.rollaxis_inverse, rt.is_float, rt.axis_end, result=FRESH)
+
+
+# scan: t[j] = g[j] + a[j] t[j-1]; revscan: s[i] = g[i] + a[i+1] s[i+1] (its transpose
+# in g).  Shifted by one along the axis (np.roll, the end zeroed), each one's
+# derivatives are the other or itself again, so every order is exact.
+@adjoint(rt.scan, result=FRESH, shaped_like="a")
+def scan(t, g, a, axis=None):
+    d[g] = rt.revscan(d[t], a, axis)
+    d[a] = np.where(rt.axis_end(t, axis, 0), 0.0, np.roll(t, 1, axis)) \
+        * rt.revscan(d[t], a, axis)
+
+
+@tangent(rt.scan)
+def scan_tangent(t, g, a, axis=None):
+    d[t] = rt.scan(d[g], a, axis)
+    d[t] = rt.scan(d[a] * np.where(rt.axis_end(t, axis, 0), 0.0, np.roll(t, 1, axis)), a, axis)
+
+
+@adjoint(rt.revscan, result=FRESH, shaped_like="a")
+def revscan(s, g, a, axis=None):
+    d[g] = rt.scan(d[s], a, axis)
+    d[a] = s * np.where(rt.axis_end(s, axis, 0), 0.0, np.roll(rt.scan(d[s], a, axis), 1, axis))
+
+
+@tangent(rt.revscan)
+def revscan_tangent(s, g, a, axis=None):
+    d[s] = rt.revscan(d[g], a, axis)
+    d[s] = rt.revscan(np.where(rt.axis_end(s, axis, -1), 0.0, np.roll(d[a] * s, -1, axis)), a,
+                      axis)
+
+
+@adjoint(rt.unjoin, passive=("xs",), linear=True, view="g", container_result=True)
+def unjoin(r, g, xs, kind):
+    d[g] = rt.join(d[r], xs, kind)
+
+
+@adjoint(rt.join, passive=("xs",), containers=("h",), linear=True, result=FRESH)
+def join(r, h, xs, kind):
+    d[h] = rt.unjoin(d[r], xs, kind)
+
+
+@adjoint(rt.unselect, passive=("condlist", "choicelist"), linear=True, result=FRESH,
+         container_result=True)
+def unselect(r, g, condlist, choicelist):
+    d[g] = rt.reselect(d[r], g, condlist)
+
+
+@adjoint(rt.reselect, passive=("g", "condlist"), containers=("h",), linear=True,
+         result=FRESH)
+def reselect(r, h, g, condlist):
+    d[h] = rt.unselect(d[r], condlist, h)
+
+
+@adjoint(rt.average_weights, passive=("a",), linear=True, view="weights")
+def average_weights(r, weights, a, axis=None):
+    d[weights] = rt.unaverage_weights(d[r], weights, a, axis)
+
+
+@adjoint(rt.unaverage_weights, passive=("weights", "a"), linear=True, view="g",
+         shaped_like="weights")
+def unaverage_weights(r, g, weights, a, axis=None):
+    d[g] = rt.unbroadcast(rt.average_weights(d[r], a, axis), g)
+
+
+@adjoint(rt.untile, passive=("A",), linear=True, result=FRESH, shaped_like="A")
+def untile(r, g, A, reps):
+    d[g] = np.tile(d[r], reps)
+
+
+@adjoint(rt.unrepeat, passive=("a",), linear=True, result=FRESH, shaped_like="a")
+def unrepeat(r, g, a, repeats, axis=None):
+    d[g] = np.repeat(d[r], repeats, axis)
+
+
+@adjoint(rt.unpad, passive=("array",), linear=True, view="g", shaped_like="array")
+def unpad(r, g, array, pad_width):
+    d[g] = np.pad(d[r], pad_width)
+
+
+@adjoint(rt.undiagonal, passive=("a",), linear=True, result=FRESH, shaped_like="a")
+def undiagonal(r, g, a, offset=0, axis1=0, axis2=1):
+    d[g] = np.diagonal(d[r], offset, axis1, axis2)
+
+
+@adjoint(rt.undiag, passive=("v",), linear=True, view="g", shaped_like="v")
+def undiag(r, g, v, k=0):
+    d[g] = np.diag(d[r], k)
+
+
+@adjoint(rt.undiff, passive=("a",), linear=True, result=FRESH, shaped_like="a")
+def undiff(r, g, a, n=1, axis=-1):
+    d[g] = np.diff(d[r], n, axis)
+
+
+@adjoint(rt.ungradient, passive=("f",), containers=("g",), linear=True, result=FRESH,
+         shaped_like="f")
+def ungradient(r, g, f, axis=None, edge_order=1):
+    d[g] = np.gradient(d[r], axis=axis, edge_order=edge_order)
+
+
+@adjoint(rt.untake, passive=("a",), linear=True, result=FRESH, shaped_like="a")
+def untake(r, g, a, indices, axis=None, mode="raise"):
+    d[g] = np.take(d[r], indices, axis, mode=mode)
+
+
+@adjoint(rt.untake_along_axis, passive=("arr",), linear=True, result=FRESH,
+         shaped_like="arr")
+def untake_along_axis(r, g, indices, arr, axis=-1):
+    d[g] = np.take_along_axis(d[r], indices, axis)
