@@ -334,7 +334,7 @@ class Resolver:
         arguments it writes into (which become the op's ``writes``)."""
         fresh, written = helper_summary(function, self.front)
         op.fresh_result = fresh
-        if not method and not op.call.keywords:
+        if not method and not op.call.keywords and not isinstance(function, str):
             front = self.front
             op.result_shape = lambda shapes: helper_result_shape(function, tuple(shapes),
                                                                  front)
@@ -395,12 +395,11 @@ def helper_result_shape(function, shapes, front):
             known = {p: s for p, s in zip(norm.params, shapes)
                      if abstract.concrete(s) or isinstance(s, (abstract.Elements,
                                                                abstract.Items))}
-            if known:
-                final = abstract.infer(tree, norm.params, known)
-                result = norm.result
-                shape = final.get(result.id) if isinstance(result, gast.Name) else \
-                    abstract.shape_of(result, final)
-                _result_shapes[key] = shape if abstract.concrete(shape) else None
+            final = abstract.infer(tree, norm.params, known)
+            result = norm.result
+            shape = final.get(result.id) if isinstance(result, gast.Name) else \
+                abstract.shape_of(result, final)
+            _result_shapes[key] = shape if abstract.concrete(shape) else None
         except SrcdiffError:
             pass
     return _result_shapes[key]

@@ -16,9 +16,16 @@ from srcdiff import cli
 from oracle import check_grad
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
-NAMES = ["chain", "nested", "power_loop", "piecewise", "fill"]
+NAMES = ["chain", "nested", "power_loop", "piecewise", "fill", "layer", "newton",
+         "with_helper"]
+_RNG = np.random.default_rng(0)
 POINTS = {"chain": (2.0,), "nested": (1.0,), "power_loop": (1.3, 4),
-          "piecewise": (0.7,), "fill": (np.array([0.5, -1.0, 2.0]),)}
+          "piecewise": (0.7,), "fill": (np.array([0.5, -1.0, 2.0]),),
+          "layer": (_RNG.normal(size=(3, 4)), _RNG.normal(size=4), _RNG.normal(size=3)),
+          "newton": (2.0,), "with_helper": (np.array([0.5, -1.0, 2.0]),)}
+# what runs: the code specialised on these arguments' shapes (or on numbers)
+SPECIAL = ["layer", "chain"]
+FORWARD = ["chain", "power_loop"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -39,6 +46,28 @@ def test_golden_functions_differentiate_correctly(name):
         check_grad(f, x, expected=expected)
     else:
         check_grad(f, *POINTS[name])
+
+
+@pytest.mark.parametrize("name", SPECIAL)
+def test_specialised_source_is_the_golden_text(name):
+    f = getattr(golden_functions, name)
+    g = srcdiff.grad(f, wrt=tuple(range(len(POINTS[name]))) if name == "layer" else 0)
+    g(*POINTS[name])
+    (special,) = g.__srcdiff_specializations__.values()
+    text = special.__srcdiff_unit__.text
+    path = GOLDEN / f"{name}_special.txt"
+    if os.environ.get("SRCDIFF_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize("name", FORWARD)
+def test_forward_source_is_the_golden_text(name):
+    text = srcdiff.source(getattr(golden_functions, name), mode="jvp")
+    path = GOLDEN / f"{name}_jvp.txt"
+    if os.environ.get("SRCDIFF_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
 
 
 def test_generation_is_deterministic():
