@@ -33,6 +33,7 @@ import inspect
 import types
 import weakref
 
+import gast
 
 from . import abstract, frontend, loader, pipeline
 from .errors import SourceError, SrcdiffError, WrtError
@@ -201,10 +202,19 @@ def _units_of(unit):
 
 def shape_dependent(unit):
     """Does the generated code (or a helper's) call runtime helpers whose work
-    depends on shapes known only at the call (``rt.unbroadcast``)?  Then code
-    specialised on the argument shapes is made at the first call with each
-    combination (``_specializing``)."""
-    return any(u.shape_dependent for u in _units_of(unit))
+    depends on shapes known only at the call (``rt.unbroadcast``), or ask for
+    a size (``np.size``, the adjoint of ``np.mean``)?  Then code specialised on
+    the argument shapes is made at the first call with each combination
+    (``_specializing``): it undoes broadcasting only where it happens and has
+    sizes as constants (which a lazy Dask array need not compute)."""
+    return any(u.shape_dependent or _asks_size(u) for u in _units_of(unit))
+
+
+def _asks_size(unit):
+    numpy = {name for name, spec in unit.injections.items() if spec == "numpy"}
+    return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+               and n.func.attr == "size" and isinstance(n.func.value, gast.Name)
+               and n.func.value.id in numpy for n in gast.walk(unit.node))
 
 
 def deferred(unit):
