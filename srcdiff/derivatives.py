@@ -35,7 +35,7 @@ import weakref
 
 import gast
 
-from . import abstract, frontend, loader, pipeline
+from . import abstract, frontend, lazy, loader, pipeline
 from .errors import SourceError, SrcdiffError, WrtError
 
 MODES = ("grad", "value_and_grad", "vjp", "jvp")
@@ -165,7 +165,19 @@ def _top(func, wrt, mode):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)
+    if mode != "vjp" and any(lazy.needs_values(u) for u in _units_of(unit)):
+        function = lazy.computing_nothing(function, functools.partial(_units_run, function))
     return function, as_tuple
+
+
+def _units_run(function):
+    """The units whose code ``function`` may run: its own and its helpers', and
+    those of the code specialised on shapes."""
+    units = list(_units_of(function.__srcdiff_unit__))
+    for special in getattr(function, "__srcdiff_specializations__", {}).values():
+        if hasattr(special, "__srcdiff_unit__"):
+            units += _units_of(special.__srcdiff_unit__)
+    return units
 
 
 def _again(func, wrt, mode):
@@ -211,7 +223,8 @@ def shape_dependent(unit):
 
 
 def _asks_size(unit):
-    numpy = {name for name, spec in unit.injections.items() if spec == "numpy"}
+    numpy = {name for name, spec in unit.injections.items()
+             if isinstance(spec, str) and spec == "numpy"}
     return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
                and n.func.attr == "size" and isinstance(n.func.value, gast.Name)
                and n.func.value.id in numpy for n in gast.walk(unit.node))
