@@ -284,6 +284,7 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
         key = tuple(abstract.key_of(a) for a in full)
         fn = specials.get(key)
         if fn is None:
+            lazy.refuse_unknown_shapes(func, params, full)
             fn = specials[key] = build(key)
         return fn(*args)
 

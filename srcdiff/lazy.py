@@ -122,6 +122,21 @@ def _refusal(units):
                           lineno=lineno, col=len(line) - len(line.lstrip()), hint=hint)
 
 
+def refuse_unknown_shapes(func, params, args):
+    """The derivative of ``func`` depends on the shapes of its arguments:
+    refuse a Dask array whose shape is not known (NaN after boolean indexing)."""
+    for name, value in zip(params, args):
+        shape = getattr(value, "shape", None) if lazy(value) else None
+        if isinstance(shape, tuple) and any(type(n) is not int for n in shape):
+            code = func.__code__
+            raise LazyValueError(
+                f"the derivative of {func.__name__} depends on the shapes of its arguments, "
+                f"and {name} has a shape not known without computing it: {shape}",
+                function=func.__name__, filename=code.co_filename,
+                lineno=code.co_firstlineno,
+                hint=f"compute the sizes first: {name}.compute_chunk_sizes() (Dask)")
+
+
 _MESSAGE = ("the derivative needs the value of a Dask array here (the test of an if or "
             "a while, float(), max() or a math function of it): it cannot stay lazy")
 _HINT = ("compute that value first and pass it in as an argument, or choose per element "
