@@ -36,6 +36,8 @@ import operator
 import gast
 import numpy as np
 
+from .arrays import foreign
+
 SCALAR = ()
 NOT_CONSTANT = "not constant"  # an argument whose value is not known when transforming
 _SCALAR_TYPES = (float, int, np.float64, np.float32, np.int64)
@@ -107,27 +109,20 @@ def key_of(value):
     tuple of arrays, or None (nothing: the generic code serves it)."""
     if type(value) is np.ndarray:
         return value.shape
-    if _duck_array(value):
-        shape = value.shape  # metadata: no value is computed to read it
-        return shape if all(type(n) is int for n in shape) else None
+    if foreign(value) and isinstance(getattr(value, "shape", None), tuple):
+        # another library's array (Dask): its shape is known without computing it,
+        # unless it is lazy with unknown sizes (NaN)
+        return value.shape if all(type(n) is int for n in value.shape) else None
     if type(value) in _SCALAR_TYPES:
         return ()
     if type(value) in (list, tuple) and value:
         keys = [key_of(v) for v in value]
-        if all(type(v) is np.ndarray or _duck_array(v) for v in value) \
+        if all(type(v) is np.ndarray or foreign(v) for v in value) \
                 and len(set(keys)) == 1 and keys[0] is not None:
             return ("elements", keys[0])
         if len(keys) <= _MAX_ITEMS and all(k is not None for k in keys):
             return ("items", tuple(keys))
     return None
-
-
-def _duck_array(value):
-    """An array of another library that NumPy's functions dispatch to (its type
-    has ``__array_function__``: Dask, CuPy, sparse ...).  Its shape is known
-    without computing it, unless it is lazy with unknown sizes (NaN in Dask)."""
-    return hasattr(type(value), "__array_function__") and not isinstance(value, np.ndarray) \
-        and isinstance(getattr(value, "shape", None), tuple)
 
 
 def from_key(key):

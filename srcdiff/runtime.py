@@ -374,22 +374,28 @@ def sum_adjoint(g, xs):
 
 def cast_grad(g, x):
     """The gradient of argument ``x``: ``x``'s shape, floats, a scalar for a scalar."""
-    if foreign(x) or (foreign(g) and isinstance(x, np.ndarray)):
-        # another library's array (a NumPy argument's gradient from Dask data is
-        # lazy too): kept in its library, never converted to NumPy
-        if not foreign(g) or np.shape(g) != x.shape:
-            g = spread(g, x.shape, x if foreign(x) else g)
-        return g if g.dtype.kind in "fc" else g.astype(float)
     if isinstance(x, np.ndarray):
         if type(g) is np.ndarray and g.shape == x.shape and g.dtype.kind in "fc":
             return g
+        if foreign(g):  # (a NumPy argument's gradient from Dask data is lazy too)
+            return _cast_foreign(g, x)
         g = np.broadcast_to(g, x.shape)
         return np.array(g, dtype=np.result_type(g.dtype, float))
     if isinstance(x, (tuple, list)) and isinstance(g, (tuple, list)):
         return type(x)(cast_grad(gi, xi) for gi, xi in zip(g, x))
     if isinstance(g, np.ndarray) and g.ndim == 0:
         return g[()]
+    if hasattr(type(x), "__array_function__"):  # (foreign(x), inline: the path of numbers)
+        return _cast_foreign(g, x)
     return g
+
+
+def _cast_foreign(g, x):
+    """``cast_grad`` where ``x`` or ``g`` is another library's array: in that
+    library, never converted to NumPy."""
+    if not foreign(g) or np.shape(g) != np.shape(x):
+        g = spread(g, np.shape(x), x if foreign(x) else g)
+    return g if g.dtype.kind in "fc" else g.astype(float)
 
 
 def stop_gradient(x):
