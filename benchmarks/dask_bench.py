@@ -7,6 +7,7 @@ compute matches NumPy, and how much the client's peak memory grows.
     pip install -e '.[dask]'
     python benchmarks/dask_bench.py                   # 2,000,000 rows x 20, about 3 min
     python benchmarks/dask_bench.py --rows 500000 --repeats 3 --json out.json
+    python benchmarks/dask_bench.py --no-trim         # workers keep freed memory
 
 Every worker and the NumPy run use one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1,
 set before NumPy is imported; the workers inherit it).  A timed step is the
@@ -124,12 +125,22 @@ def main():
     parser.add_argument("--features", type=int, default=20)
     parser.add_argument("--chunk", type=int, default=250_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-trim", action="store_true",
+                        help="workers without Dask's MALLOC_TRIM_THRESHOLD_=65536, which "
+                             "hands freed memory back to the system at once (and so makes "
+                             "every large temporary array fault its pages in again)")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
+    if args.no_trim:
+        environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+        environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+        dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
     size = args.rows * (args.features + 1) * 8
+    load = os.getloadavg()[0]
     print(f"{args.rows:,} rows x {args.features} features ({size / 1e6:,.0f} MB), chunks of "
           f"{args.chunk:,} rows, median of {args.repeats}; one thread per process; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+          f"{os.cpu_count()} CPUs, load average {load:.1f} at the start"
+          + ("; workers without MALLOC_TRIM_THRESHOLD_" if args.no_trim else ""))
     out = {name: {} for name in models(args.features)}
     for workers in (1, 2):
         on_cluster(workers, args, out)
@@ -157,7 +168,8 @@ def main():
               f"during the call and the computation: {grown}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"load average at the start": os.getloadavg()[0], "rows": args.rows, "features": args.features, "chunk": args.chunk,
+            json.dump({"load average at the start": load, "no trim": args.no_trim,
+                       "rows": args.rows, "features": args.features, "chunk": args.chunk,
                        "repeats": args.repeats, "data bytes": size,
                        "versions": {"dask": dask.__version__, "numpy": np.__version__},
                        "results": out}, f, indent=1)

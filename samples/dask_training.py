@@ -79,6 +79,13 @@ def main():
     parser.add_argument("--steps", type=int, default=15)
     args = parser.parse_args()
 
+    # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which hands freed
+    # memory back to the system at once, so that every large temporary array
+    # faults its pages in again: the gradient steps run several times slower
+    # (benchmarks/README.md).  These workers keep it.
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                            dashboard_address=None)
     client = Client(cluster)
