@@ -7,7 +7,7 @@ the parameters only.  ``value_and_grad(loss)`` on Dask arrays returns Dask
 arrays: one lazy graph for the loss and its gradient, which each step computes
 in one pass over the data.
 
-Run:  python samples/dask_training.py            (a few minutes on 2 cores)
+Run:  python samples/dask_training.py            (about a minute on 2 cores)
       python samples/dask_training.py --rows 200000 --steps 5     (quick)
 Needs the dask extra: pip install -e ".[dask]"
 """
