@@ -74,8 +74,13 @@ def computing_nothing(function, units):
     units whose generated code it runs, to locate a refusal)."""
     @functools.wraps(function)
     def lazily(*args, **kwargs):
-        if not (lazy(args) or lazy(tuple(kwargs.values()))):
-            return function(*args, **kwargs)
+        for value in args:  # (a plain loop: this runs at every call on NumPy arrays too)
+            if hasattr(type(value), "__dask_graph__") \
+                    or type(value) in (list, tuple) and lazy(value):
+                break
+        else:
+            if not kwargs or not lazy(tuple(kwargs.values())):
+                return function(*args, **kwargs)
         with _refusing(units):
             return function(*args, **kwargs)
     return lazily
