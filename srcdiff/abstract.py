@@ -36,6 +36,8 @@ import operator
 import gast
 import numpy as np
 
+from .arrays import foreign
+
 SCALAR = ()
 NOT_CONSTANT = "not constant"  # an argument whose value is not known when transforming
 _SCALAR_TYPES = (float, int, np.float64, np.float32, np.int64)
@@ -110,19 +112,42 @@ def key_of(value):
         return ()
     if kind is np.ndarray:
         return value.shape
+    if foreign(value) and isinstance(getattr(value, "shape", None), tuple):
+        # another library's array (Dask): its shape is known without computing it,
+        # unless it is lazy with unknown sizes (NaN)
+        return ("foreign", value.shape) if all(type(n) is int for n in value.shape) else None
     if type(value) in (list, tuple) and value:
         keys = [key_of(v) for v in value]
-        if all(type(v) is np.ndarray for v in value) and len(set(keys)) == 1:
+        if all(type(v) is np.ndarray or foreign(v) for v in value) \
+                and len(set(keys)) == 1 and keys[0] is not None:
             return ("elements", keys[0])
         if len(keys) <= _MAX_ITEMS and all(k is not None for k in keys):
             return ("items", tuple(keys))
     return None
 
 
+class Foreign(tuple):
+    """The exact shape of another library's array (Dask): the code specialised
+    on it keeps that library (the gradient is cast like the argument, not made
+    a NumPy array of the shape), and is not shared with NumPy arrays."""
+
+
+def foreign_shape(shape):
+    """Is ``shape`` (an argument's, from ``from_key``) or one of its elements'
+    that of another library's array?"""
+    if isinstance(shape, Elements):
+        return foreign_shape(shape.shape)
+    if isinstance(shape, Items):
+        return any(foreign_shape(s) for s in shape.shapes)
+    return isinstance(shape, Foreign)
+
+
 def from_key(key):
     """The shape the inference starts from for an argument with this key."""
     if isinstance(key, tuple) and len(key) == 2 and key[0] == "elements":
-        return Elements(key[1])
+        return Elements(from_key(key[1]))
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == "foreign":
+        return Foreign(key[1])
     if isinstance(key, tuple) and len(key) == 2 and key[0] == "items":
         return Items(tuple(from_key(k) for k in key[1]))
     return tuple(key)

@@ -38,6 +38,7 @@ class Adjoints:
         self.accumulated = set()     # primal names whose adjoint starts as 0.0
         self.has_lazy = False        # does some adjoint stand for a constant array?
         self.shape_now = {}          # shapes seen by the statement being differentiated
+        self.foreign = False         # arguments of another library (Dask): zeros made like them
         self.out = []                # where the adjoint statements go
 
     # --- writing code -------------------------------------------------------------
@@ -159,7 +160,8 @@ class Adjoints:
             bar = self.namer.adjoint(name)
             self.adj[name] = bar
             if concrete(shape) and shape and basic:
-                self.emit(assign(bar, self.np("zeros", constant(shape))), where)
+                like = {"like": load(name)} if self.foreign else {}
+                self.emit(assign(bar, self.np("zeros", constant(shape), **like)), where)
                 self.emit(assign(gast.Subscript(value=load(bar), slice=index_node(index),
                                                 ctx=gast.Store()), g), where)
                 self.full.add(bar)

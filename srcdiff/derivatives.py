@@ -40,7 +40,7 @@ import weakref
 import gast
 import numpy as np
 
-from . import abstract, frontend, loader, pipeline, primitives
+from . import abstract, frontend, lazy, loader, pipeline, primitives
 from .errors import SourceError, SrcdiffError, WrtError
 
 MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp")
@@ -238,6 +238,8 @@ def _top(func, wrt, mode):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)
+    if mode != "vjp" and any(lazy.needs_values(u) for u in _units_of(unit)):
+        function = lazy.computing_nothing(function, functools.partial(_units_run, function))
     return function, as_tuple
 
 
@@ -273,6 +275,16 @@ def _picking(func, names, as_tuple, picks, mode):
     picking.__srcdiff_unit__ = function.__srcdiff_unit__
     picking.__srcdiff_current__ = lambda: _current(function)
     return picking, as_tuple
+
+
+def _units_run(function):
+    """The units whose code ``function`` may run: its own and its helpers', and
+    those of the code specialised on shapes."""
+    units = list(_units_of(function.__srcdiff_unit__))
+    for special in getattr(function, "__srcdiff_specializations__", {}).values():
+        if hasattr(special, "__srcdiff_unit__"):
+            units += _units_of(special.__srcdiff_unit__)
+    return units
 
 
 def _again(func, wrt, mode):
@@ -311,9 +323,19 @@ def shape_dependent(unit):
     """Is code specialised on the argument shapes worth making (at the first
     call with each combination, ``_specializing``)?  Where the generated code
     (or a helper's) calls runtime helpers whose work depends on shapes known
-    only at the call (``rt.unbroadcast``), or functions that have a ``math``
-    equivalent for numbers."""
-    return any(u.shape_dependent for u in _units_of(unit))
+    only at the call (``rt.unbroadcast``), calls functions that have a ``math``
+    equivalent for numbers, or asks for a size (``np.size``, the adjoint of
+    ``np.mean``: a constant in specialised code, which a lazy Dask array need
+    not compute)."""
+    return any(u.shape_dependent or _asks_size(u) for u in _units_of(unit))
+
+
+def _asks_size(unit):
+    numpy = {name for name, spec in unit.injections.items()
+             if isinstance(spec, str) and spec == "numpy"}
+    return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+               and n.func.attr == "size" and isinstance(n.func.value, gast.Name)
+               and n.func.value.id in numpy for n in gast.walk(unit.node))
 
 
 def deferred(unit):
@@ -360,7 +382,8 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
     fallback = refused if refusal else generic
     numpy_versions = {}   # key -> builds the code of that key without the math module
 
-    def miss(key):
+    def miss(key, *args):
+        lazy.refuse_unknown_shapes(func, params, args)
         fn = specials[key] = build(key)
         return fn
 
@@ -402,7 +425,7 @@ def _dispatcher(params, code, names):
                    f"else key_of({p}), " for p in params)
     source = (f"def specialized({args}):\n"
               f"    key = ({keys})\n"
-              f"    fn = get(key) or miss(key)\n"
+              f"    fn = get(key) or miss(key, {args})\n"
               f"    try:\n"
               f"        return fn({args})\n"
               f"    except (ArithmeticError, ValueError):\n"

@@ -61,6 +61,11 @@ class OrderError(SrcdiffError, ValueError):
     """An option of a derivative (``order``, ``mode``) has an unsupported value."""
 
 
+class LazyValueError(SrcdiffError):
+    """The derivative, called on Dask arrays, needs a value of one (the test of
+    an ``if``), which would compute it: it refuses instead (``lazy.py``)."""
+
+
 class OutputError(SrcdiffError):
     """The function's output is of a kind the requested derivative cannot handle
     (e.g. a tuple for ``jacobian``)."""

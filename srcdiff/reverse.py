@@ -56,6 +56,7 @@ class Reverse:
         self.modules = {self.aliases["np"]: np, self.aliases["math"]: math,
                         self.aliases["rt"]: runtime}
         self.adjoints = Adjoints(self.namer, self.aliases, self.modules)
+        self.adjoints.foreign = any(abstract.foreign_shape(s) for s in analysis.arg_shapes.values())
         self.injections = {}
         self.deps = []
         self.numbers = numbers          # may functions of numbers call the math module?
@@ -465,7 +466,8 @@ class Reverse:
                 shape = self.an.arg_shapes.get(p)
                 if self.mode != "vjp" and p in adjoints.dirty:
                     # (an exact shape given as such: the argument need not be kept)
-                    g = adjoints.rt("as_gradient", g, constant(shape)) if concrete(shape) \
+                    g = adjoints.rt("as_gradient", g, constant(shape)) \
+                        if concrete(shape) and not abstract.foreign_shape(shape) \
                         else adjoints.rt("cast_grad", g, load(p))
             else:
                 g = adjoints.rt("zeros_like", load(p))

@@ -2,17 +2,21 @@
 
 Kept few and small: the generator inlines plain NumPy wherever it can prove
 shapes, and calls these only where the work depends on run-time shapes or
-container kinds.  Each is ordinary NumPy code.
+container kinds.  Each is ordinary NumPy code, which an array of another
+library (Dask, CuPy) passes through in its own library (``arrays.py``).
 """
 
 import dataclasses
 import importlib
+import itertools
+import math
 import sys
 import types
 
 import numpy as np
 
 from . import runtime_higher, runtime_numpy
+from .arrays import broadcast_to, copy, foreign, is_array, spread, zeros
 from .errors import NonScalarOutputError, NoRuleError
 # Helpers for higher-order and forward-mode derivatives (runtime_higher.py),
 # called by generated code as rt.<name> like the ones below, on which they build
@@ -53,7 +57,7 @@ def check_scalar(y, function):
 def fresh(seed):
     """A copy of an array seed that the adjoint sweep may update in place
     (the caller's array stays unchanged); anything else as it is."""
-    if isinstance(seed, np.ndarray):
+    if is_array(seed):
         return seed.copy()
     if isinstance(seed, list):
         return list(seed)
@@ -89,8 +93,8 @@ _NOT_RECORDS = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctio
 def is_record(x):
     """A dataclass instance or an object of the user's own class with stored
     attributes: a parameter structure whose fields are read as ``x.name``."""
-    if isinstance(x, _NOT_RECORDS) or x is None:
-        return False
+    if isinstance(x, _NOT_RECORDS) or x is None or hasattr(type(x), "__array_function__"):
+        return False  # (an array, NumPy's or another library's, is no record)
     if dataclasses.is_dataclass(x):
         return True
     module = getattr(type(x), "__module__", "") or ""
@@ -137,8 +141,8 @@ def zeros_like(x):
         return {k: zeros_like(v) for k, v in x.items()}
     if isinstance(x, (tuple, list)):
         return rebuild(x, [zeros_like(v) for v in x])
-    if isinstance(x, np.ndarray):
-        return np.zeros(x.shape)
+    if is_array(x):
+        return zeros(x.shape, x)
     if is_record(x):
         return make_record(x, {f: None if _inert(v) else zeros_like(v)
                                for f in fields(x) for v in (getattr(x, f),)})
@@ -198,7 +202,7 @@ def unbroadcast(g, x, result=None):
     gshape = np.shape(g)
     if result is not None and gshape != np.shape(result):
         # a scalar adjoint standing for a constant array of the result's shape
-        g = np.broadcast_to(g, np.shape(result))
+        g = broadcast_to(g, np.shape(result), result)
         gshape = g.shape
     if gshape == shape:
         return g[()] if not shape and isinstance(g, np.ndarray) else g
@@ -206,10 +210,10 @@ def unbroadcast(g, x, result=None):
         return np.sum(g)
     full = np.broadcast_shapes(gshape, shape)
     if full != gshape:
-        g = np.broadcast_to(g, full)
+        g = broadcast_to(g, full, x)
         gshape = full
     if gshape == shape:
-        return np.array(g)
+        return copy(g)
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
@@ -224,21 +228,19 @@ def like(g, y):
     if isinstance(y, (tuple, list, dict)) or isinstance(g, (tuple, list, dict)) \
             or np.shape(g) == np.shape(y):
         return g
-    return np.broadcast_to(g, np.shape(y))
+    return broadcast_to(g, np.shape(y), y)
 
 
 def _expand(g, x, axis, keepdims):
     shape = np.shape(x)
     if not shape:
         return g[()] if isinstance(g, np.ndarray) else g
-    if np.ndim(g) == 0:
-        return np.full(shape, g)
-    if axis is None:
-        return np.full(shape, g) if keepdims is False else np.broadcast_to(g, shape).copy()
+    if np.ndim(g) == 0 or axis is None:
+        return spread(g, shape, x)
     if not keepdims:
         axes = axis if isinstance(axis, tuple) else (axis,)
         g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
-    return np.broadcast_to(g, shape).copy()
+    return spread(g, shape, x)
 
 
 def unreduce(g, x, axis=None, keepdims=False):
@@ -250,7 +252,7 @@ def unreduce_mean(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.mean``."""
     shape = np.shape(x)
     if axis is None:
-        count = np.size(x)
+        count = math.prod(shape)
     else:
         axes = axis if isinstance(axis, tuple) else (axis,)
         count = int(np.prod([shape[a] for a in axes]))
@@ -259,7 +261,7 @@ def unreduce_mean(g, x, axis=None, keepdims=False):
 
 def unreduce_extreme(g, y, x, axis=None, keepdims=False):
     """Adjoint of ``np.max`` / ``np.min``: ties share the gradient equally."""
-    mask = np.asarray(x) == _expand(y, x, axis, keepdims)
+    mask = (x if is_array(x) else np.asarray(x)) == _expand(y, x, axis, keepdims)
     count = np.sum(mask, axis=axis, keepdims=True)
     return _expand(g, x, axis, keepdims) * mask / count
 
@@ -297,7 +299,7 @@ def _matmul_seed(g, x, y):
     if np.ndim(g) == 0 and np.ndim(x) > 0 and np.ndim(y) > 0:
         shape = _matmul_shape(np.shape(x), np.shape(y))
         if shape:
-            return np.broadcast_to(g, shape)
+            return broadcast_to(g, shape, x if foreign(x) else y)
     return g
 
 
@@ -358,7 +360,7 @@ def scatter(x, index, g):
         else:
             out[index] = add(out[index], g)
         return rebuild(x, out)
-    out = np.zeros(np.shape(x))
+    out = zeros(np.shape(x), x)
     np.add.at(out, index, g) if _advanced(index) else out.__setitem__(index, g)
     return out
 
@@ -368,43 +370,49 @@ def scatter_add(x_bar, index, g, x=None):
     ``index``; ``x`` is the indexed value, for the shape of a fresh adjoint."""
     if isinstance(x_bar, np.ndarray) and x_bar.flags.writeable and (
             x is None or x_bar.shape == np.shape(x)):
-        if _advanced(index):
-            np.add.at(x_bar, index, g)
-        else:
-            x_bar[index] += g
-        return x_bar
+        return _add_at(x_bar, index, g)
     if x is not None and not isinstance(x, (tuple, list, dict)) \
             and not isinstance(x_bar, (tuple, list, dict)):
         # a scalar adjoint: zero, or standing for a constant array of x's shape
-        out = np.zeros(np.shape(x)) + x_bar
-        return scatter_add(out, index, g, x)
+        # (or another library's array, which may not tell whether it can be written)
+        out = zeros(np.shape(x), x if foreign(x) else x_bar) + x_bar
+        return _add_at(out, index, g) if foreign(out) else scatter_add(out, index, g, x)
     fresh = scatter(x if x is not None else x_bar, index, g)
     if _is_zero(x_bar):
         return fresh
     return add(x_bar, fresh)
 
 
+def _add_at(out, index, g):
+    """``out`` (owned) with ``g`` added at ``index`` in place (repeated indices add up)."""
+    if _advanced(index):
+        np.add.at(out, index, g)
+    else:
+        out[index] += g
+    return out
+
+
 def _is_zero(value):
-    return not isinstance(value, (np.ndarray, tuple, list, dict)) and not is_record(value) \
-        and value is not None and value == 0
+    return not isinstance(value, (tuple, list, dict)) and not is_array(value) \
+        and not is_record(value) and value is not None and value == 0
 
 
 def unwrite(y_bar, index, y, want=True):
     """Adjoint of ``y[index] = v``: the part of ``y_bar`` at ``index`` (for ``v``),
     and ``y_bar`` with that part set to zero (the old value there is gone)."""
-    if not isinstance(y_bar, (list, tuple, np.ndarray)) and not _is_zero(y_bar) \
-            and isinstance(y, np.ndarray):
-        y_bar = np.full(y.shape, y_bar)
+    if not isinstance(y_bar, (list, tuple, dict)) and not is_array(y_bar) \
+            and not _is_zero(y_bar) and is_array(y):
+        y_bar = spread(y_bar, y.shape, y)
     if isinstance(y_bar, (list, dict)):
         part = y_bar.get(index, 0.0) if isinstance(y_bar, dict) else y_bar[index]
         y_bar = type(y_bar)(y_bar)
         y_bar[index] = zeros_like(part)
-    elif isinstance(y_bar, np.ndarray):
+    elif is_array(y_bar):
         part = y_bar[index]
-        if isinstance(part, np.ndarray):
+        if is_array(part):
             part = part.copy()
-        if not y_bar.flags.writeable:
-            y_bar = np.array(y_bar)
+        if foreign(y_bar) or not y_bar.flags.writeable:
+            y_bar = copy(y_bar)
         y_bar[index] = 0.0
     else:
         part = 0.0
@@ -426,8 +434,8 @@ def unextend(lst_bar, values):
         rest = list(lst_bar[:len(lst_bar) - n])
     else:
         parts, rest = [lst_bar] * n, lst_bar
-    if isinstance(values, np.ndarray):
-        parts = np.stack([np.broadcast_to(p, np.shape(v)) for p, v in zip(parts, values)])
+    if is_array(values):
+        parts = np.stack([broadcast_to(p, np.shape(v), v) for p, v in zip(parts, values)])
     return parts, rest
 
 
@@ -470,8 +478,9 @@ def pack(x, parts):
     """Adjoint of unpacking ``a, b = x`` from the adjoints of ``a`` and ``b``."""
     if isinstance(x, (tuple, list)):
         return rebuild(x, [zeros_like(v) if p is None else p for v, p in zip(x, parts)])
-    x = np.asarray(x)
-    return np.stack([np.zeros(x.shape[1:]) if p is None else np.broadcast_to(p, x.shape[1:])
+    if not is_array(x):
+        x = np.asarray(x)
+    return np.stack([zeros(x.shape[1:], x) if p is None else broadcast_to(p, x.shape[1:], x)
                      for p in parts])
 
 
@@ -522,14 +531,15 @@ def unstack(g, xs, axis=0):
 
 def unconcatenate(g, xs, axis=0):
     """Adjoint of ``np.concatenate(xs, axis)``."""
-    sizes = [np.shape(x)[axis] for x in xs]
-    bounds = np.cumsum(sizes)[:-1]
-    return list(np.split(g, bounds, axis=axis))
+    axis = axis % np.ndim(g)
+    ends = list(itertools.accumulate(np.shape(x)[axis] for x in xs))
+    return [g[(slice(None),) * axis + (slice(end - np.shape(x)[axis], end),)]
+            for x, end in zip(xs, ends)]
 
 
 def clip_mask(x, lo, hi):
     """1 where ``np.clip`` passes ``x`` through, else 0."""
-    mask = np.ones(np.shape(x))
+    mask = spread(1.0, np.shape(x), x)
     if lo is not None:
         mask = mask * (x >= lo)
     if hi is not None:
@@ -541,7 +551,7 @@ def sum_adjoint(g, xs):
     """Adjoint of the builtin ``sum(xs)`` over a sequence or an array."""
     if isinstance(xs, (tuple, list)):
         return rebuild(xs, [unbroadcast(g, x) for x in xs])
-    return np.broadcast_to(g, np.shape(xs)).copy() if np.ndim(xs) else g
+    return spread(g, np.shape(xs), xs) if np.ndim(xs) else g
 
 
 def cast_grad(g, x):
@@ -549,6 +559,8 @@ def cast_grad(g, x):
     if isinstance(x, np.ndarray):
         if type(g) is np.ndarray and g.shape == x.shape and g.dtype.kind in "fc":
             return g
+        if foreign(g):  # (a NumPy argument's gradient from Dask data is lazy too)
+            return _cast_foreign(g, x)
         g = np.broadcast_to(g, x.shape)
         return np.array(g, dtype=np.result_type(g.dtype, float))
     if isinstance(x, (tuple, list)) and isinstance(g, (tuple, list)):
@@ -562,6 +574,8 @@ def cast_grad(g, x):
         return zeros_like(x)
     if isinstance(g, np.ndarray) and g.ndim == 0:
         return g[()]
+    if hasattr(type(x), "__array_function__"):  # (foreign(x), inline: the path of numbers)
+        return _cast_foreign(g, x)
     return g
 
 
@@ -572,6 +586,9 @@ def as_gradient(g, shape):
         return g[()] if isinstance(g, np.ndarray) else g
     if type(g) is np.ndarray and g.shape == shape and g.dtype.kind in "fc":
         return g
+    if foreign(g):  # (another library's array: kept in that library)
+        g = g if np.shape(g) == shape else spread(g, shape, g)
+        return g if g.dtype.kind in "fc" else g.astype(float)
     g = np.broadcast_to(g, shape)
     return np.array(g, dtype=np.result_type(g.dtype, float))
 
@@ -580,6 +597,14 @@ def _cast_field(g, x):
     if g is None:  # (no derivative reached it)
         return None if _inert(x) else zeros_like(x)
     return cast_grad(g, x)
+
+
+def _cast_foreign(g, x):
+    """``cast_grad`` where ``x`` or ``g`` is another library's array: in that
+    library, never converted to NumPy."""
+    if not foreign(g) or np.shape(g) != np.shape(x):
+        g = spread(g, np.shape(x), x if foreign(x) else g)
+    return g if g.dtype.kind in "fc" else g.astype(float)
 
 
 def stop_gradient(x):
@@ -601,7 +626,7 @@ def unarray(g, obj):
     """Adjoint of ``np.array(obj)``: ``g`` split back into ``obj``'s nesting."""
     if isinstance(obj, (tuple, list)):
         return rebuild(obj, [unarray(g[i], v) for i, v in enumerate(obj)])
-    return cast_grad(g, obj) if isinstance(obj, np.ndarray) else g
+    return cast_grad(g, obj) if is_array(obj) else g
 
 
 runtime_higher._rt = runtime_numpy._rt = sys.modules[__name__]  # (what they build on)

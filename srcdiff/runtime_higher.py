@@ -6,7 +6,7 @@ those helpers, and some of these derivatives are helpers of their own.  They
 live here and are re-exported by ``runtime`` (generated code calls them as
 ``rt.<name>``).  They build on the helpers of ``runtime.py``, which hands
 itself over (``_rt``) as it takes these in: this module imports nothing of
-srcdiff, so the two form no import cycle.  Almost all are linear in their
+srcdiff (but ``arrays.py``), so the two form no import cycle.  Almost all are linear in their
 first argument and come in transposed pairs (``scatter`` / ``gather``,
 ``pack`` / ``unpack_parts``, ``unstack`` / ``unstack_adjoint`` ...); the rules are in
 ``rules/runtime_rules.py``.  Zero placeholders (a bare ``0.0`` standing for a
@@ -16,13 +16,15 @@ goes in, as in ``runtime.py``.
 
 import numpy as np
 
+from .arrays import broadcast_to, copy, foreign, is_array, spread
+
 _rt = None  # srcdiff.runtime (set by it)
 
 _CONTAINERS = (tuple, list, dict)
 
 
 def _is_zero(value):
-    return not isinstance(value, (np.ndarray,) + _CONTAINERS) and value is not None \
+    return not isinstance(value, _CONTAINERS) and not is_array(value) and value is not None \
         and np.ndim(value) == 0 and value == 0
 
 
@@ -42,8 +44,8 @@ def gather(h, index, g):
             return v
         return _rt.unbroadcast(v, g)
     if np.ndim(h) == 0:
-        return _rt.unbroadcast(h, g) if isinstance(g, np.ndarray) else h
-    return _rt.unbroadcast(np.asarray(h)[index], g)
+        return _rt.unbroadcast(h, g) if is_array(g) else h
+    return _rt.unbroadcast((h if is_array(h) else np.asarray(h))[index], g)
 
 
 def unpart(h, adjoint, key):
@@ -70,14 +72,16 @@ def owned(g, y):
         return dict(g) if isinstance(g, dict) else _rt.zeros_like(y)
     if isinstance(y, (list, tuple)):
         return list(g) if isinstance(g, (list, tuple)) else list(_rt.zeros_like(y))
+    if foreign(g) or foreign(y):
+        return spread(g, np.shape(y), y if foreign(y) else g)  # (zeros + g: fresh floats)
     g = np.broadcast_to(g, np.shape(y))
     return np.array(g, dtype=np.result_type(g.dtype, float))
 
 
 def unwrite_tangent(dy, index, y, want=True):
     """``unwrite`` on a copy (tangents may share memory; primals do not)."""
-    if isinstance(dy, np.ndarray):
-        dy = np.array(dy)
+    if is_array(dy):
+        dy = copy(dy)
     return _rt.unwrite(dy, index, y, want)
 
 
@@ -98,11 +102,15 @@ def unwrite_adjoint(h, y_bar, index, y, want=True):
         rest = list(rest) if isinstance(rest, (list, tuple)) else _rt.zeros_like(y_bar)
         rest[index] = part
         return rest
-    if not isinstance(y_bar, np.ndarray) and not isinstance(y, np.ndarray):
+    if not is_array(y_bar) and not is_array(y):
         return 0.0
-    shape = np.shape(y_bar) if isinstance(y_bar, np.ndarray) else np.shape(y)
-    out = np.array(np.broadcast_to(rest, shape), dtype=np.result_type(
-        np.asarray(rest).dtype, float))
+    shape = np.shape(y_bar) if is_array(y_bar) else np.shape(y)
+    like = next((v for v in (rest, y_bar, y) if foreign(v)), None)
+    if like is not None:
+        out = spread(rest, shape, like)
+    else:
+        out = np.array(np.broadcast_to(rest, shape), dtype=np.result_type(
+            np.asarray(rest).dtype, float))
     out[index] = part
     return unadd(out, y_bar)
 
@@ -146,7 +154,7 @@ def unextend_adjoint(h, lst_bar, values):
     n = len(values)
     if isinstance(lst_bar, (list, tuple)) and len(lst_bar) >= n:
         rest = list(rest) if isinstance(rest, (list, tuple)) else [rest] * (len(lst_bar) - n)
-        if not isinstance(parts, (list, tuple, np.ndarray)):
+        if not isinstance(parts, (list, tuple)) and not is_array(parts):
             parts = [parts] * n
         return rest + list(parts)
     if isinstance(lst_bar, (list, tuple)):
@@ -160,7 +168,7 @@ def unpack_parts(h, x, parts):
         if not isinstance(h, (tuple, list)):
             return tuple(None if p is None else 0.0 for p in parts)
         return tuple(None if p is None else unadd(hi, p) for hi, p in zip(h, parts))
-    h = np.broadcast_to(h, np.shape(x))
+    h = broadcast_to(h, np.shape(x), x)
     return tuple(None if p is None else _rt.unbroadcast(h[i], p)
                  for i, p in enumerate(parts))
 
@@ -171,16 +179,17 @@ def unstack_adjoint(h, g, xs, axis=0):
         h = [h] * len(xs)
     shape = np.shape(g)
     piece = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
-    return np.stack([np.broadcast_to(p, piece) for p in h], axis=axis)
+    return np.stack([broadcast_to(p, piece, g) for p in h], axis=axis)
 
 
 def unconcatenate_adjoint(h, g, xs, axis=0):
     """Adjoint of ``unconcatenate(g, xs, axis)`` with respect to ``g``."""
     if not isinstance(h, (tuple, list)):
         h = [h] * len(xs)
-    pieces = np.split(np.zeros(np.shape(g)), np.cumsum([np.shape(x)[axis] for x in xs])[:-1],
-                      axis=axis)
-    return np.concatenate([np.broadcast_to(p, np.shape(z)) for p, z in zip(h, pieces)],
+    shape = np.shape(g)
+    axis = axis % len(shape)
+    pieces = [shape[:axis] + (np.shape(x)[axis],) + shape[axis + 1:] for x in xs]
+    return np.concatenate([broadcast_to(p, piece, g) for p, piece in zip(h, pieces)],
                           axis=axis)
 
 
@@ -209,7 +218,7 @@ def rearray(h, g, obj):
         shape = np.shape(g)
         if not isinstance(h, (tuple, list)):
             h = [h] * len(obj)
-        return np.stack([np.broadcast_to(rearray(hi, g[i], v), shape[1:])
+        return np.stack([broadcast_to(rearray(hi, g[i], v), shape[1:], g)
                          for i, (hi, v) in enumerate(zip(h, obj))])
     return _rt.unbroadcast(h, g)
 

@@ -47,7 +47,7 @@ def tensordot_da(g, a, b, axes=2):
     out = np.tensordot(g, b, (list(range(len(fa), len(fa) + len(fb))), fb))
     # out's axes: a's free ones, then b's contracted ones in b's order
     source = fa + [ca[cb.index(j)] for j in sorted(cb)]
-    return np.transpose(out, np.argsort(source)) if source else out
+    return np.transpose(out, tuple(np.argsort(source).tolist())) if source else out
 
 
 def tensordot_db(g, a, b, axes=2):
@@ -55,7 +55,7 @@ def tensordot_db(g, a, b, axes=2):
     ca, cb, fa, fb = _contraction(np.ndim(a), np.ndim(b), axes)
     out = np.tensordot(a, g, (fa, list(range(len(fa)))))
     source = [cb[ca.index(i)] for i in sorted(ca)] + fb
-    return np.transpose(out, np.argsort(source)) if source else out
+    return np.transpose(out, tuple(np.argsort(source).tolist())) if source else out
 
 
 def dot_axes(a, b):

@@ -175,7 +175,7 @@ def average_weights(weights, a, axis=None):
     axes = _weight_axes(weights, a, axis)
     if axes is None:
         return weights
-    w = np.transpose(weights, np.argsort(axes))
+    w = np.transpose(weights, tuple(np.argsort(axes).tolist()))
     return np.reshape(w, tuple(n if i in axes else 1 for i, n in enumerate(np.shape(a))))
 
 
@@ -188,7 +188,7 @@ def unaverage_weights(g, weights, a, axis=None):
     if np.ndim(g) < np.ndim(a):  # a scalar standing for an array of the weights' shape
         g = np.broadcast_to(g, np.shape(average_weights(weights, a, axis)))
     g = np.sum(g, axis=tuple(i for i in range(np.ndim(a)) if i not in axes))
-    return np.transpose(g, np.argsort(np.argsort(axes)))
+    return np.transpose(g, tuple(np.argsort(np.argsort(axes)).tolist()))
 
 
 # --- copies and pieces: np.tile, np.repeat, np.pad, np.diag, np.diagonal -----------------------
