@@ -397,6 +397,32 @@ def _is_zero(value):
         and not is_record(value) and value is not None and value == 0
 
 
+class _Absent:
+    """What ``saved_entry`` saves for a key a dict does not have yet."""
+
+    def __repr__(self):
+        return "rt.ABSENT"
+
+
+ABSENT = _Absent()
+
+
+def saved_entry(container, key):
+    """A copy of ``container[key]``, saved before a write into it (``ABSENT``
+    where the container is a dict without that key: the write makes it)."""
+    if type(container) is dict and key not in container:
+        return ABSENT
+    return np.copy(container[key])
+
+
+def restore_entry(container, key, saved):
+    """Undo a write: ``container[key] = saved``, or remove the key ``ABSENT``."""
+    if saved is ABSENT:
+        del container[key]
+    else:
+        container[key] = saved
+
+
 def unwrite(y_bar, index, y, want=True):
     """Adjoint of ``y[index] = v``: the part of ``y_bar`` at ``index`` (for ``v``),
     and ``y_bar`` with that part set to zero (the old value there is gone)."""

@@ -416,7 +416,9 @@ class Sweeps:
             if node.kind in ("append", "extend"):
                 return []
             value = load(name)
-            if node.index is not None:
+            if node.index is not None and self.may_be_dict(name):
+                value = self.adjoints.rt("saved_entry", load(name), index_node(node.index))
+            elif node.index is not None:
                 value = self.adjoints.np("copy", gast.Subscript(
                     value=load(name), slice=index_node(node.index), ctx=gast.Load()))
             return [gast.Expr(value=call(attr(stack, "append"), [value]))]
@@ -427,10 +429,26 @@ class Sweeps:
         if node.kind == "extend":
             return [gast.Expr(value=self.adjoints.rt("unextend_list", load(name), node.value))]
         popped = call(attr(stack, "pop"), [])
+        if node.index is not None and self.may_be_dict(name):
+            return [gast.Expr(value=self.adjoints.rt("restore_entry", load(name),
+                                                     index_node(node.index), popped))]
         if node.index is not None:
             return [assign(gast.Subscript(value=load(name), slice=index_node(node.index),
                                           ctx=gast.Store()), popped)]
         return [assign(name, popped)]
+
+    def may_be_dict(self, name):
+        """Might ``name``, written into at an index, be a dict (where a write
+        may make a new entry, whose save must say that it was absent)?  Not
+        where every value it is given is an array of a NumPy function or a
+        list or tuple literal."""
+        for op in self.defs_in_order.get(name, []):
+            if op.kind in ("write", "append", "extend", "pop") \
+                    or isinstance(op.stmt.value, (gast.List, gast.Tuple)) \
+                    or op.rule is not None and op.rule.name.startswith(("numpy.", "ndarray.")):
+                continue
+            return True
+        return False
 
     def defined_before_use(self, name):
         """Is ``name`` surely assigned at top level before any loop or branch?"""
@@ -460,6 +478,11 @@ class Sweeps:
             if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and (
                     isinstance(node.value.func, gast.Attribute)
                     and node.value.func.attr in ("pop", "unextend_list")):
+                continue
+            if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) \
+                    and isinstance(node.value.func, gast.Attribute) \
+                    and node.value.func.attr == "restore_entry":  # (as a restore above)
+                reads.update(_loads(node.value.args[1]))
                 continue
             for n in gast.walk(node):
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) \

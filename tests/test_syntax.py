@@ -407,3 +407,40 @@ def test_refusals_are_located(fn, cls):
     assert err.filename == __file__
     assert re.search(r"^\s*\^\s*$", str(err), re.M)
     assert err.hint or cls is srcdiff.NoRuleError
+
+
+# --- new keys written into a dict (the save of the old entry records that it was absent)
+
+
+def dict_new_keys_in_loop(x):
+    d = {"a": x}
+    for i in range(3):
+        d["b" + str(i)] = x * (i + 1.0)
+    return np.sum(d["a"] * d["b2"]) + np.sum(d["b0"])
+
+
+def dict_new_key_in_branch(x):
+    d = {}
+    d["a"] = x * 2.0
+    if np.sum(x) > 0:
+        d["c"] = np.sin(x)
+    else:
+        d["c"] = x
+    return np.sum(d["a"] * d["c"])
+
+
+def dict_key_written_twice(x):
+    d = {}
+    for k in range(2):
+        d["s"] = x * k
+        d["s"] = d["s"] + x
+    return np.sum(d["s"] ** 2)
+
+
+@pytest.mark.parametrize("fn", [dict_new_keys_in_loop, dict_new_key_in_branch,
+                                dict_key_written_twice])
+@pytest.mark.parametrize("x", [X, -X, 0.7])
+def test_new_keys_written_into_a_dict(fn, x):
+    check_grad(fn, x)
+    value, g = value_and_grad(fn)(x)
+    assert np.allclose(value, fn(x))
