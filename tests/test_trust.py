@@ -219,6 +219,56 @@ def test_self_assignment(f, args, wrt):
     check(f, *args, wrt=wrt)
 
 
+# --- loops over what is not a sequence: a dict loops over its keys, a set over
+# its elements (a dict with the keys 0 ... n-1 once gave its values)
+
+def lp_dict_int_keys(x):
+    d = {0: 10.0, 1: 20.0}
+    s = 0.0
+    for k in d:
+        s = s + k * x
+    return s
+
+
+def lp_dict_str_keys(x):
+    d = {"a": 1.0, "b": 2.0}
+    s = x
+    for k in d:
+        s = s * d[k] + len(k) * x
+    return s
+
+
+def lp_set(x):
+    s = 0.0
+    for v in set([1.0, 2.0, 3.0]):
+        s = s + v * x
+    return s
+
+
+def lp_string(x):
+    s = x
+    for ch in "ab":
+        if ch == "a":
+            s = s * x
+    return s
+
+
+def lp_keys_of_argument(x, d):
+    s = 0.0
+    for k in d:
+        s = s + d[k] * np.sin(x * k)
+    return s
+
+
+LOOPS = [(lp_dict_int_keys, (1.5,)), (lp_dict_str_keys, (0.7,)), (lp_set, (0.3,)),
+         (lp_string, (1.2,)), (lp_keys_of_argument, (0.4, {1: 2.0, 3: -1.0}))]
+
+
+@pytest.mark.parametrize("f, args", LOOPS, ids=[f.__name__ for f, _ in LOOPS])
+def test_loop_over_a_dict_or_a_set(f, args):
+    check(f, *args)
+
+
 def test_self_assignment_is_no_statement():
     """``x = x`` produces nothing in the printed derivative."""
     text = srcdiff.source(sa_branch)
