@@ -1171,3 +1171,37 @@ def test_complex_constant_refused():
     with pytest.raises(NoRuleError) as e:
         srcdiff.grad(complex_constant)(np.array([0.5, -1.0]))
     assert e.value.lineno == complex_constant.__code__.co_firstlineno + 1
+
+
+# ---------------------------------------------------------------------------
+# A rule registered through the public API for a function whose result is a
+# view (the example of the primitives issue: it once gave 1.0, the truth 4.0)
+# ---------------------------------------------------------------------------
+
+def user_swap(a, axis1, axis2):
+    return np.swapaxes(a, axis1, axis2)
+
+
+def uv_view_then_write(x):
+    a = np.zeros((2, 2))
+    v = user_swap(a, 0, 1)  # <-
+    a[0, 1] = x  # <-
+    return np.sum(v * v) + x  # <-
+
+
+@pytest.mark.parametrize("declared", [{}, {"view": "a"}])
+def test_a_user_rule_for_a_view(declared, monkeypatch):
+    from srcdiff import primitives
+    from srcdiff.rules import adjoint
+    monkeypatch.setattr(primitives, "_by_key", dict(primitives._by_key))
+    monkeypatch.setattr(primitives, "_by_name", dict(primitives._by_name))
+    srcdiff.clear_cache()
+
+    @adjoint(user_swap, **declared)
+    def swap_rule(y, a, axis1, axis2):
+        d[a] = np.swapaxes(d[y], axis1, axis2)  # noqa: F821 (a template)
+
+    try:
+        correct_or_refused(uv_view_then_write, (1.5,), srcdiff.SrcdiffError)
+    finally:
+        srcdiff.clear_cache()
