@@ -1205,3 +1205,30 @@ def test_a_user_rule_for_a_view(declared, monkeypatch):
         correct_or_refused(uv_view_then_write, (1.5,), srcdiff.SrcdiffError)
     finally:
         srcdiff.clear_cache()
+
+
+def user_cube(x):
+    return x * x * x
+
+
+def uses_user_cube(x):
+    return user_cube(x) + x
+
+
+def test_a_rule_declared_after_grad_is_used_by_the_next_grad(monkeypatch):
+    """Transformations are cached; a declaration made since is not ignored (a
+    deliberately wrong rule shows which code ran)."""
+    from srcdiff import primitives
+    from srcdiff.rules import adjoint
+    monkeypatch.setattr(primitives, "_by_key", dict(primitives._by_key))
+    monkeypatch.setattr(primitives, "_by_name", dict(primitives._by_name))
+    try:
+        assert srcdiff.grad(uses_user_cube)(2.0) == 13.0
+
+        @adjoint(user_cube, result=srcdiff.rules.FRESH)
+        def cube_rule(y, x):
+            d[x] = d[y] * 100.0  # noqa: F821 (a template)
+
+        assert srcdiff.grad(uses_user_cube)(2.0) == 101.0
+    finally:
+        srcdiff.clear_cache()
