@@ -269,31 +269,31 @@ class Simplifier:
         return self.body, self.changed or self.exprs.changed
 
     def block(self, block):
+        facts = self.facts
         self.forward_copies(block)
         self.merge_accumulations(block)
         for stmt in block:
             if isinstance(stmt, _COMPOUND):
                 # (each block inside starts knowing nothing: no copies of what
                 # is known, which would make the pass quadratic)
-                facts = self.facts
                 outer = facts.known, facts.readers
                 for inner in (stmt.body, stmt.orelse):
                     facts.known, facts.readers = {}, collections.defaultdict(set)
                     self.block(inner)
                 facts.known, facts.readers = outer
-                self.facts.rescan(stmt)
-                self.facts.learn(stmt)
+                facts.rescan(stmt)
+                facts.learn(stmt)
                 continue
             if isinstance(stmt, (gast.Assign, gast.AugAssign)):
                 # (``v += e`` only reads e; ``a = 1.0 * b`` may become a copy
                 # when neither changes in place)
                 copy = isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
                     and isinstance(stmt.targets[0], gast.Name) \
-                    and self.facts.single(stmt.targets[0].id) and _unit_times(stmt.value)
+                    and facts.single(stmt.targets[0].id) and _unit_times(stmt.value)
                 stmt.value = self.exprs.expr(stmt.value, fresh=isinstance(stmt, gast.Assign)
-                                       and not (copy and self.facts.single(copy)))
-                self.facts.rescan(stmt)
-            self.facts.learn(stmt)
+                                             and not (copy and facts.single(copy)))
+                facts.rescan(stmt)
+            facts.learn(stmt)
 
     def forward_copies(self, block):
         """``a = b`` -> uses of ``a`` read ``b``, when every use of ``a`` comes
