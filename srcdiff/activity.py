@@ -387,14 +387,17 @@ def helper_summary(function, front):
 def helper_result_shape(function, shapes, front):
     """The shape of what a user function returns for arguments of these shapes
     (positional), where known exactly; cached."""
+    # (only what is known exactly: a shape "like" a value of the caller's would
+    # make each call of a recursive function a new key)
+    shapes = tuple(s if abstract.concrete(s) or isinstance(s, (abstract.Elements,
+                                                               abstract.Items)) else None
+                   for s in shapes)
     key = (function.__code__, shapes)
     if key not in _result_shapes:
         _result_shapes[key] = None
         try:
             resolver, tree, norm = _helper_tree(function, front)
-            known = {p: s for p, s in zip(norm.params, shapes)
-                     if abstract.concrete(s) or isinstance(s, (abstract.Elements,
-                                                               abstract.Items))}
+            known = {p: s for p, s in zip(norm.params, shapes) if s is not None}
             final = abstract.infer(tree, norm.params, known)
             result = norm.result
             shape = final.get(result.id) if isinstance(result, gast.Name) else \
