@@ -356,8 +356,18 @@ class Resolver:
             return None
 
 
-_summaries = {}   # code object -> (fresh result, parameters written)
-_result_shapes = {}   # (code object, argument shapes) -> result shape or None
+# What is learnt of the user functions a transformation calls, for its length
+# only (``forget``): what a function does depends on its globals and closure, not
+# on its code alone (two modules may define the same text calling different
+# functions), and they may change between transformations.
+_summaries = {}   # function -> (fresh result, parameters written)
+_result_shapes = {}   # (function, argument shapes) -> result shape or None
+
+
+def forget():
+    """Start a transformation: nothing learnt of the user's functions before."""
+    _summaries.clear()
+    _result_shapes.clear()
 
 
 def _helper_tree(function, front):
@@ -369,19 +379,18 @@ def _helper_tree(function, front):
 
 
 def helper_summary(function, front):
-    """``aliasing.summary`` of a user function, cached by its code object;
+    """``aliasing.summary`` of a user function, cached while transforming;
     ``(False, ())`` while it is being summarised (recursion) or when it cannot
     be read (its calls are then refused or copied unchanged elsewhere)."""
-    code = function.__code__
-    if code not in _summaries:
-        _summaries[code] = (False, ())
+    if function not in _summaries:
+        _summaries[function] = (False, ())
         try:
             resolver, tree, norm = _helper_tree(function, front)
             abstract.infer(tree, norm.params)
-            _summaries[code] = aliasing.summary(resolver, tree, norm)
+            _summaries[function] = aliasing.summary(resolver, tree, norm)
         except SrcdiffError:
             pass
-    return _summaries[code]
+    return _summaries[function]
 
 
 def helper_result_shape(function, shapes, front):
@@ -392,7 +401,7 @@ def helper_result_shape(function, shapes, front):
     shapes = tuple(s if abstract.concrete(s) or isinstance(s, (abstract.Elements,
                                                                abstract.Items)) else None
                    for s in shapes)
-    key = (function.__code__, shapes)
+    key = (function, shapes)
     if key not in _result_shapes:
         _result_shapes[key] = None
         try:

@@ -40,14 +40,14 @@ import weakref
 import gast
 import numpy as np
 
-from . import abstract, frontend, lazy, loader, pipeline, primitives
+from . import abstract, activity, frontend, lazy, loader, pipeline, primitives
 from .errors import SourceError, SrcdiffError, WrtError
 
 MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp")
 GRADIENTS = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux")
 
 results = weakref.WeakKeyDictionary()   # callable -> {(wrt, mode): (function, as_tuple)}
-_units = {}                             # (code, wrt names, as_tuple, mode) -> Unit
+_units = {}                  # (code, id of its globals, wrt names, as_tuple, mode) -> Unit
 _stats = {"hits": 0, "misses": 0}
 
 
@@ -218,7 +218,9 @@ def _top(func, wrt, mode):
     names, as_tuple, picks = wrt_selection(func, wrt)
     if picks is not None:
         return _picking(func, names, as_tuple, picks, mode)
-    key = (func.__code__, names, as_tuple, mode)
+    # (the same code in two modules calls what each module's globals name: the
+    # unit, compiled in one module's globals, serves that module only)
+    key = (func.__code__, id(func.__globals__), names, as_tuple, mode)
     unit = _units.get(key)
     if unit is None or not unit.instance(func).current():
         again = functools.partial(_again, wrt=names if as_tuple else names[0], mode=mode)
@@ -511,7 +513,8 @@ class Instance:
         def rebuild(*args, **kwargs):
             fresh = cell.cell_contents = unit.rebuild(func)  # callers now call it directly
             return fresh(*args, **kwargs)
-        self._function, self._check = loader.instantiate(unit, func, rebuild, cells)
+        self._function, self._check = loader.instantiate(unit, func, rebuild, cells,
+                                                         self.links_current)
         self.cell.cell_contents = self._function
         self.links = links
         if not links:  # (the common case, asked at every cached grad(f): one call)
@@ -523,6 +526,10 @@ class Instance:
         for link in links:
             if link._function is None:
                 link._make(nested)
+
+    def links_current(self):
+        """Do the derivatives this one calls, and those they call, still fit?"""
+        return all(link.current() for link in self.links)
 
     def current(self):
         """Does this derivative, and every one it calls, still fit the code it
@@ -553,6 +560,7 @@ class Session:
     cache = {}  # (mode, ('code', code), active params) -> Unit, shared by all sessions
 
     def __init__(self, optimize=True):
+        activity.forget()
         self.optimize = optimize
         self.in_progress = {}
         self.local_cache = {}
@@ -603,11 +611,11 @@ class Session:
 
 def _helper(func, active, mode, arg_shapes=None):
     """The derivative of a called function as it is now (the way out of its guard)."""
-    key = _key(mode, ("code", func.__code__), active, arg_shapes)
+    key = _key(mode, frontend.code_key(func), active, arg_shapes)
     unit = Session.cache.get(key)
     if unit is not None and unit.instance(func).current():
         return unit.instance(func).function
-    return Session().unit(frontend.read_function(func), active, ("code", func.__code__),
+    return Session().unit(frontend.read_function(func), active, frontend.code_key(func),
                           mode, arg_shapes).function
 
 

@@ -1334,3 +1334,53 @@ def test_second_derivative_of_recursion():
     x, h = 0.9, 1e-4
     want = (rec_power(x + h) - 2 * rec_power(x) + rec_power(x - h)) / h ** 2
     np.testing.assert_allclose(srcdiff.grad(srcdiff.grad(rec_power))(x), want, rtol=1e-5)
+
+
+# ---------------------------------------------------------------------------
+# Two functions with the same code but different callees (two modules with the
+# same text, or a callee replaced): what srcdiff learnt of one is not used for
+# the other (it once was, by code object: a silently wrong gradient)
+# ---------------------------------------------------------------------------
+
+SAME_TEXT = """
+import numpy as np
+
+def g(p):
+    return {g}
+
+def h(p):
+    return g(p)
+
+def f(a):
+    return np.sum(h(a) * a)
+"""
+
+
+def _module(tmp_path, name, text):
+    import importlib.util
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_same_code_different_callees(tmp_path):
+    a = np.array([1.0, 2.0, 3.0])
+    first = _module(tmp_path, "same_text_a", SAME_TEXT.format(g="p * 2.0"))
+    second = _module(tmp_path, "same_text_b", SAME_TEXT.format(g="np.sum(p) * 2.0"))
+    assert first.f.__code__ == second.f.__code__ and first.h.__code__ == second.h.__code__
+    for module in (first, second, first):
+        np.testing.assert_allclose(srcdiff.grad(module.f)(a), fd_grad(module.f, (a,), 0),
+                                   rtol=1e-6)
+
+
+def test_callee_replaced_between_gradients(tmp_path):
+    a = np.array([1.0, 2.0, 3.0])
+    module = _module(tmp_path, "replaced_callee", SAME_TEXT.format(g="p * 2.0"))
+    df = srcdiff.grad(module.f)
+    df(a)
+    module.g = lambda p: np.sum(p) * 2.0
+    for gradient in (df, srcdiff.grad(module.f)):
+        np.testing.assert_allclose(gradient(a), fd_grad(module.f, (a,), 0), rtol=1e-6)
