@@ -7,7 +7,9 @@ entry calls (``grad``, ``value_and_grad``, ``source``, ``jvp``, ``hessian``,
 
 * ``'grad'`` / ``'value_and_grad'``: a function of ``f``'s arguments,
 * ``'vjp'``: ``(seed, *args) -> x_bar``, the vector-Jacobian product,
-* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode.
+* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode,
+* ``'pullback'``: ``(*args) -> (value, pullback)``, ``pullback(seed) -> x_bar``
+  (``srcdiff.vjp``).
 
 Resolution: a ``functools.partial`` or bound method is the derivative of the
 function inside, with the bound arguments put back (``_bound``); a decorator
@@ -43,7 +45,8 @@ import numpy as np
 from . import abstract, frontend, lazy, loader, pipeline, primitives
 from .errors import SourceError, SrcdiffError, WrtError
 
-MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp")
+MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp",
+         "pullback")
 GRADIENTS = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux")
 
 results = weakref.WeakKeyDictionary()   # callable -> {(wrt, mode): (function, as_tuple)}
@@ -188,7 +191,7 @@ def _bound(f, wrt, mode):
     else:
         func, bound, keywords = f.__func__, (f.__self__,), {}
     inner, as_tuple = derivative(func, shift(wrt, len(bound)), mode)
-    if mode in GRADIENTS:
+    if mode in GRADIENTS + ("pullback",):  # (a function of f's arguments alone)
         if inspect.ismethod(f):
             return types.MethodType(inner, f.__self__), as_tuple
         result = functools.partial(inner, *bound, **keywords)
@@ -231,6 +234,8 @@ def _top(func, wrt, mode):
                           f"{what} (srcdiff).",
         "vjp": f"Vector-Jacobian product of {func.__qualname__} with respect to {what} "
                f"(srcdiff).",
+        "pullback": f"Value of {func.__qualname__} and its pullback (the vector-Jacobian "
+                    f"product with respect to {what}; srcdiff).",
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
                f"{what} (srcdiff forward mode); the tangents come first."
     }[mode.replace("+aux", "")] + (" f returns (loss, aux)." if mode.endswith("+aux") else "")
@@ -238,7 +243,7 @@ def _top(func, wrt, mode):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)
-    if mode != "vjp" and any(lazy.needs_values(u) for u in _units_of(unit)):
+    if mode not in ("vjp", "pullback") and any(lazy.needs_values(u) for u in _units_of(unit)):
         function = lazy.computing_nothing(function, functools.partial(_units_run, function))
     return function, as_tuple
 

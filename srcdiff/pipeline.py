@@ -18,7 +18,9 @@ runs the examples of the steps that rewrite code).
     or forward.Forward.run   tangent statements next to the primal ones
  8. batching.batch           products a loop's adjoint adds up: one product after it
  9. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
-                             dead code, copies, inlining, zeros)
+                             dead code, copies, inlining, zeros);
+    vjp.split                for srcdiff.vjp: the forward sweep returns the
+                             adjoint sweep as a function (the pullback)
 10. codegen.to_source        gast -> ast -> text
 11. loader.compile_unit      compile, register in linecache, bind to the globals
 
@@ -33,7 +35,7 @@ import gc
 import gast
 
 from . import (activity, batching, codegen, fence, forward, frontend, loader, lower,
-               normalize, optimize, primitives, reverse)
+               normalize, optimize, primitives, reverse, vjp)
 from .names import Namer, names_in
 from .trees import clone, nodes
 
@@ -74,7 +76,7 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
         norm = front(info)                                          # 2-5
         if mode.endswith("+aux"):  # (f returns (loss, aux): has_aux)
             norm = normalize.with_aux(norm)
-        base = f"{info.name}_vjp" if mode == "vjp" else (
+        base = f"{info.name}_vjp" if mode in ("vjp", "pullback") else (
             f"d{info.name}" if mode.startswith("grad") else f"value_and_d{info.name}")
         unit.name = norm.namer.fresh(base)
         analysis = activity.analyze(info, norm, wrt, front, arg_shapes)   # 6
@@ -90,6 +92,8 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
                 _assigned(fn) - set(norm.params) if arg_shapes else set())
             fn = optimize.optimize(fn, temps, rev.aliases, info.lookup,
                                    analysis.views)                  # 9
+        if mode == "pullback":
+            fn = vjp.split(fn, rev)                                 # 9b
         _finish(unit, info, fn, rev, analysis)                      # 10, 11
 
 
