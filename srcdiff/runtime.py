@@ -51,7 +51,8 @@ def check_scalar(y, function):
             function=function,
             hint="reduce the output to a scalar (e.g. np.sum); for a loss with other "
                  "results use grad(f, has_aux=True) (f returns (loss, aux)); for the "
-                 "derivatives of a non-scalar output use srcdiff.vjp or srcdiff.jacobian")
+                 "derivatives of a non-scalar output use srcdiff.vjp (out, pullback = "
+                 "srcdiff.vjp(f)(x), then pullback(cotangent)) or srcdiff.jacobian")
 
 
 def fresh(seed):

@@ -177,8 +177,10 @@ def split(fn, rev):
     params = fn.args.posonlyargs or fn.args.args
     seed = params.pop(0)
 
+    if len(forward) and _is_copy_of(forward[-1], value):  # (``value = y``: return y)
+        value = forward.pop().value
     bound = _params(fn.args) | _stored(forward)
-    live = (_loaded(backward) & bound) - {seed.id}
+    live = (_exposed(backward, set()) & bound) - {seed.id}
     stacks = sorted(live & rev.stacks)
     rebound = sorted((live & _stored(backward)) - set(stacks))
     at_top = _params(fn.args) | {t.id for s in forward if isinstance(s, gast.Assign)
@@ -235,9 +237,46 @@ def _stored(block):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
-def _loaded(block):
-    return {n.id for s in block for n in nodes(s)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+def _loaded(node):
+    return {n.id for n in nodes(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
+
+
+def _exposed(block, bound):
+    """Names ``block`` may read before binding them (``bound``: surely bound
+    before it; updated with what the block surely binds)."""
+    found = set()
+    for s in block:
+        if isinstance(s, gast.If):
+            found |= _loaded(s.test) - bound
+            inner, other = set(bound), set(bound)
+            found |= _exposed(s.body, inner) | _exposed(s.orelse, other)
+            bound |= inner & other
+        elif isinstance(s, (gast.For, gast.While)):
+            head = s.iter if isinstance(s, gast.For) else s.test
+            found |= _loaded(head) - bound
+            inner = set(bound) | (_stored([s.target]) if isinstance(s, gast.For) else set())
+            found |= _exposed(s.body, inner) | _exposed(s.orelse, set(bound))
+        elif isinstance(s, gast.Try):
+            found |= _exposed(s.body + s.finalbody, set(bound))
+        else:
+            value = [s.value] if isinstance(s, (gast.Assign, gast.Expr, gast.Return)) \
+                and s.value is not None else [s]
+            targets = s.targets if isinstance(s, gast.Assign) else []
+            found |= {n for v in value + [t for t in targets if not isinstance(t, gast.Name)]
+                      for n in _loaded(v)} - bound
+            if isinstance(s, gast.AugAssign):
+                found |= _loaded(s.target) - bound
+            bound |= {t.id for t in targets if isinstance(t, gast.Name)} | {
+                n.id for t in targets if isinstance(t, gast.Tuple) for n in t.elts
+                if isinstance(n, gast.Name)}
+    return found
+
+
+def _is_copy_of(stmt, value):
+    return isinstance(stmt, gast.Assign) and isinstance(value, gast.Name) \
+        and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) \
+        and stmt.targets[0].id == value.id and isinstance(stmt.value, gast.Name)
 
 
 def _journaled(block, primal, stacks, rt, undo):

@@ -8,6 +8,9 @@ several cotangents: each call must give what a fresh gradient gives.
 """
 
 import gc
+import os
+import subprocess
+import sys
 import weakref
 
 import autograd
@@ -418,3 +421,22 @@ def test_source_of_vjp_mode_is_deterministic_text():
     assert "def in_place_loop_pullback(" in text and "rt.copies(stacks)" in text
     assert text == srcdiff.source(in_place_loop, mode="vjp")
     compile(text, "<vjp>", "exec")
+
+
+def test_vjp_source_independent_of_the_hash_seed():
+    code = ("import sys; sys.path.insert(0, %r); import srcdiff, test_vjp as t; "
+            "print(''.join(srcdiff.source(f, mode='vjp') for f in (t.in_place_loop, "
+            "t.view_then_write, t.dict_out, t.list_appends, t.array_while)))"
+            % os.path.dirname(os.path.abspath(__file__)))
+    texts = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout
+             for seed in ("0", "1")}
+    assert len(texts) == 1 and "_pullback(" in texts.pop()
+
+
+def test_cli_mode_vjp_refuses_order_and_value(capsys):
+    from srcdiff import cli
+    path = os.path.abspath(__file__)
+    for extra in (["--order", "2"], ["--value"]):
+        assert cli.main([f"{path}:array_while", "--mode", "vjp"] + extra) == 2
+        assert "--mode vjp" in capsys.readouterr().err
