@@ -239,7 +239,7 @@ def _top(func, wrt, mode):
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
                f"{what} (srcdiff forward mode); the tangents come first."
     }[mode.replace("+aux", "")] + (" f returns (loss, aux)." if mode.endswith("+aux") else "")
-    if mode in GRADIENTS and (shape_dependent(unit) or deferred(unit)):
+    if mode in GRADIENTS + ("pullback",) and (shape_dependent(unit) or deferred(unit)):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)
@@ -389,7 +389,8 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
 
     def miss(key, *args):
         lazy.refuse_unknown_shapes(func, params, args)
-        fn = specials[key] = build(key)
+        # (a pullback runs after the call: no way back from the math module there)
+        fn = specials[key] = build(key, numbers=mode != "pullback")
         return fn
 
     def numpy_again(key, *args):

@@ -8,6 +8,7 @@ several cotangents: each call must give what a fresh gradient gives.
 """
 
 import gc
+import math
 import os
 import subprocess
 import sys
@@ -141,6 +142,13 @@ def matrix_out(w, x):
     return np.tanh(w @ x)
 
 
+def numbers(x, y):
+    a = math.sin(x) * y
+    if x > 0:
+        a = a + math.log(x) * y
+    return a, x ** 2 * math.exp(y)
+
+
 def _cotangent(out):
     if isinstance(out, dict):
         return {k: _cotangent(v) for k, v in out.items()}
@@ -183,6 +191,8 @@ CASES = [
     (dict_out, lambda: (RNG.standard_normal(5),), 0),
     (list_appends, lambda: (RNG.standard_normal(3), 4), 0),
     (matrix_out, lambda: (RNG.standard_normal((3, 4)), RNG.standard_normal((4, 2))), 0),
+    (numbers, lambda: (float(RNG.random() + 0.1), float(RNG.standard_normal())), (0, 1)),
+    (numbers, lambda: (-float(RNG.random() + 0.1), float(RNG.standard_normal())), 0),
     (matrix_out, lambda: (RNG.standard_normal((3, 4)), RNG.standard_normal(4)), 1),
 ]
 ORACLE.update({in_place_loop: in_place_loop_functional,
