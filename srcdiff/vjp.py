@@ -55,32 +55,55 @@ def vjp(f=None, wrt=0):
     if f is None:
         return lambda g: vjp(g, wrt=wrt)
     forward = derivatives.derivative(f, wrt, "pullback")[0]
-    name = _name(f)
+    unit = getattr(forward, "__srcdiff_unit__", None)
+    where = {"function": _name(f)}
+
+    def locate():   # (where the output is returned: for a refused cotangent)
+        if unit is not None and "filename" not in where:
+            ret = _last_return(unit.info.node)
+            if ret is not None:
+                node = ret.value or ret
+                where.update(filename=unit.info.filename, lineno=node.lineno,
+                             col=node.col_offset)
+        return where
 
     @functools.wraps(forward)
     def vjp_function(*args, **kwargs):
         out, back = forward(*args, **kwargs)
-        return out, _Pullback(back, out, name)
-    vjp_function.__srcdiff_unit__ = getattr(forward, "__srcdiff_unit__", None)
+        return out, _Pullback(back, out, locate)
+    vjp_function.__srcdiff_unit__ = unit
     return vjp_function
 
 
 class _Pullback:
     """The generated adjoint sweep, with the check of the cotangent."""
 
-    __slots__ = ("function", "out", "name", "__weakref__")
+    __slots__ = ("function", "out", "locate", "__weakref__")
 
-    def __init__(self, function, out, name):
+    def __init__(self, function, out, locate):
         self.function = function
         self.out = out
-        self.name = name
+        self.locate = locate
 
     def __call__(self, cotangent):
-        _check(cotangent, self.out, self.name, "")
+        _check(cotangent, self.out, self.locate, "")
         return self.function(cotangent)
 
     def __repr__(self):
-        return f"<pullback of {self.name} (srcdiff)>"
+        return f"<pullback of {self.locate()['function']} (srcdiff)>"
+
+
+def _last_return(fn):
+    """The last ``return`` of a function's own body (not of a nested one)."""
+    found, todo = None, list(fn.body)
+    while todo:
+        node = todo.pop(0)
+        if isinstance(node, gast.Return) and (found is None or node.lineno >= found.lineno):
+            found = node
+        if not isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda,
+                                 gast.ClassDef)):
+            todo.extend(gast.iter_child_nodes(node))
+    return found
 
 
 def linearize(f=None, wrt=0):
@@ -112,12 +135,12 @@ def linearize(f=None, wrt=0):
     return linearized
 
 
-def _check(cotangent, out, name, where):
+def _check(cotangent, out, locate, where):
     """Refuse a cotangent whose structure or shapes are not ``out``'s."""
     def refuse(what):
         at = f" at {where}" if where else ""
         raise CotangentError(
-            f"the cotangent of {name}(){at} {what}", function=name,
+            f"the cotangent{at} {what}", **locate(),
             hint="pass a cotangent of the output's structure and shapes "
                  "(e.g. np.ones_like(out) for an array out, a tuple or dict of them "
                  "for a tuple or dict)")
@@ -126,12 +149,12 @@ def _check(cotangent, out, name, where):
             refuse(f"must be a dict with the keys {sorted(map(repr, out))}, not "
                    f"{_describe(cotangent)}")
         for k in out:
-            _check(cotangent[k], out[k], name, f"{where}[{k!r}]")
+            _check(cotangent[k], out[k], locate, f"{where}[{k!r}]")
     elif isinstance(out, (tuple, list)):
         if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
             refuse(f"must be a tuple or list of {len(out)}, not {_describe(cotangent)}")
         for k, (c, o) in enumerate(zip(cotangent, out)):
-            _check(c, o, name, f"{where}[{k}]")
+            _check(c, o, locate, f"{where}[{k}]")
     elif runtime.is_array(out) or isinstance(out, (int, float, complex, np.number)):
         if isinstance(cotangent, (tuple, list, dict, str, bytes)) or cotangent is None:
             refuse(f"must be {_describe_value(out)}, not {_describe(cotangent)}")

@@ -320,6 +320,12 @@ def test_wrong_cotangent_refused(f, args, bad, words):
     text = str(info.value)
     assert isinstance(info.value, SrcdiffError)
     assert f"in {f.__name__}()" in text and "hint:" in text
+    # located at the function's return, with the source line and a caret
+    import inspect
+    lines, first = inspect.getsourcelines(f)
+    back_line = first + max(i for i, line in enumerate(lines) if "return" in line)
+    assert info.value.lineno == back_line and info.value.filename == __file__
+    assert "return" in text.splitlines()[1] and text.splitlines()[2].strip() == "^"
     for w in words:
         assert w in text
     back(_cotangent(out))   # still usable after a refusal
@@ -450,3 +456,61 @@ def test_cli_mode_vjp_refuses_order_and_value(capsys):
     for extra in (["--order", "2"], ["--value"]):
         assert cli.main([f"{path}:array_while", "--mode", "vjp"] + extra) == 2
         assert "--mode vjp" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# docs/vjp.md: its examples run as written
+# ---------------------------------------------------------------------------
+
+
+def _doc_blocks():
+    import pathlib
+    import re
+    text = (pathlib.Path(__file__).parent.parent / "docs" / "vjp.md").read_text()
+    blocks = re.findall(r"```(\w*)\n(.*?)```", text, re.S)
+    out = []
+    for k, (lang, body) in enumerate(blocks):
+        if lang == "python":
+            printed = blocks[k + 1][1] if k + 1 < len(blocks) and not blocks[k + 1][0] \
+                else None
+            out.append((body, printed))
+    return out
+
+
+def _doc_check(value, expected):
+    if isinstance(expected, float) or np.ndim(expected):
+        np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-14)
+    else:
+        assert value == expected
+
+
+def test_doc_examples_run_as_written(tmp_path, monkeypatch, capsys):
+    import importlib
+    import re
+    lines = []
+    prints = []
+    for body, printed in _doc_blocks():
+        start = len(lines)
+        for line in body.splitlines():
+            m = re.match(r"^(\s*)(.*?)\s+# -> (.*)$", line)
+            lines.append(f"{m[1]}_doc_check({m[2]}, {m[3]})" if m else line)
+        lines.append(f"_doc_print_mark({len(prints)})")
+        prints.append((start, printed))
+    module = tmp_path / "vjp_doc_example.py"
+    HEADER = 5
+    module.write_text("from test_vjp import _doc_check\n_marks = []\n"
+                      "def _doc_print_mark(k):\n    _marks.append(k)\n"
+                      "    print('@@mark', k)\n" + "\n".join(lines) + "\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("vjp_doc_example")
+    outputs = capsys.readouterr().out.split("@@mark")
+    assert len(outputs) == len(prints) + 1
+    checked = 0
+    for k, (start, printed) in enumerate(prints):
+        got = outputs[k] if k == 0 else outputs[k].split("\n", 1)[1]
+        if printed is not None:   # (lines counted from the block's first, as in a file)
+            got = re.sub(re.escape(str(module)) + r":(\d+):",
+                         lambda m: f"example.py:{int(m[1]) - HEADER - start}:", got)
+            assert got == printed
+            checked += 1
+    assert checked >= 2
