@@ -10,7 +10,8 @@ from .errors import (CotangentError, LazyValueError, NonScalarOutputError, NoRul
                      OutputError, SourceError, SrcdiffError, UnsupportedSyntaxError, WrtError)
 from .higher import derivative, hessian, hvp, jacobian, jvp
 from .runtime import stop_gradient
-from .vjp import linearize, vjp
+from .linearize import linearize
+from .vjp import vjp
 
 __all__ = ["grad", "value_and_grad", "vjp", "linearize", "jvp", "jacobian", "hessian", "hvp", "derivative",
            "source", "stop_gradient", "clear_cache", "cache_info", "SrcdiffError",

@@ -33,9 +33,10 @@ def source(f, wrt=0, mode="grad"):
 
     ``mode`` is ``'grad'``, ``'value_and_grad'``, ``'vjp'`` (the forward sweep,
     returning the adjoint sweep as a function: ``srcdiff.vjp``) or ``'jvp'``
-    (forward mode)."""
-    if mode not in MODES + ("vjp", "jvp"):
-        raise ValueError(f"mode must be one of {MODES + ('vjp', 'jvp')}")
+    (forward mode) or ``'linearize'`` (the primal, returning the tangent
+    statements as a function: ``srcdiff.linearize``)."""
+    if mode not in MODES + ("vjp", "jvp", "linearize"):
+        raise ValueError(f"mode must be one of {MODES + ('vjp', 'jvp', 'linearize')}")
     return derivatives.source(f, wrt, "pullback" if mode == "vjp" else mode)
 
 

@@ -20,7 +20,9 @@ runs the examples of the steps that rewrite code).
  9. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
                              dead code, copies, inlining, zeros);
     vjp.split                for srcdiff.vjp: the forward sweep returns the
-                             adjoint sweep as a function (the pullback)
+                             adjoint sweep as a function (the pullback);
+    linearize.split          for srcdiff.linearize: the primal returns the
+                             tangent statements as a function
 10. codegen.to_source        gast -> ast -> text
 11. loader.compile_unit      compile, register in linecache, bind to the globals
 
@@ -35,7 +37,7 @@ import gc
 import gast
 
 from . import (activity, batching, codegen, fence, forward, frontend, loader, lower,
-               normalize, optimize, primitives, reverse, vjp)
+               linearize, normalize, optimize, primitives, reverse, vjp)
 from .names import Namer, names_in
 from .trees import clone, nodes
 
@@ -97,17 +99,21 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
         _finish(unit, info, fn, rev, analysis)                      # 10, 11
 
 
-def build_jvp_unit(unit, info, wrt, session):
-    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``."""
+def build_jvp_unit(unit, info, wrt, session, mode="jvp"):
+    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``
+    (``mode='linearize'``: ``(*args) -> (value, tangent function)``)."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
-        unit.name = norm.namer.fresh(f"{info.name}_jvp")
+        unit.name = norm.namer.fresh(f"{info.name}_jvp" if mode == "jvp"
+                                     else f"{info.name}_linearized")
         analysis = activity.analyze(info, norm, wrt, front)         # 6
         fwd = forward.Forward(info, norm, analysis, wrt, session, unit.name)
         fn = fwd.run()                                              # 7
         if session.optimize:
             fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,
                                    analysis.views)                  # 9
+        if mode == "linearize":
+            fn = linearize.split(fn, fwd)                           # 9b
         unit.batchable = fwd.batchable and all(
             getattr(dep, "batchable", False) for dep in fwd.deps)
         _finish(unit, info, fn, fwd, analysis)                      # 10, 11

@@ -1,4 +1,4 @@
-"""One forward sweep, many adjoint sweeps: ``vjp`` and ``linearize``.
+"""One forward sweep, many adjoint sweeps: ``vjp``.
 
 ``vjp(f, wrt)(*args)`` is ``(f(*args), pullback)``.  The generated code is the
 VJP of reverse mode cut in two where its forward sweep ends (``split``, a step
@@ -35,7 +35,7 @@ from .errors import CotangentError
 from .reverse import SWEEP_MARK
 from .trees import assign, attr, call, constant, index_value, load, nodes, store
 
-__all__ = ["vjp", "linearize"]
+__all__ = ["vjp"]
 
 
 # --- the public functions ------------------------------------------------------------
@@ -104,35 +104,6 @@ def _last_return(fn):
                                  gast.ClassDef)):
             todo.extend(gast.iter_child_nodes(node))
     return found
-
-
-def linearize(f=None, wrt=0):
-    """``linearize(f, wrt)(*args)`` is ``(out, jvp_fn)``: ``out`` is ``f(*args)``
-    and ``jvp_fn(tangent)`` the Jacobian-vector product at ``args``, what
-    ``jvp(f, wrt)(*args, tangent)[1]`` gives.
-
-    ``f`` runs once; each ``jvp_fn`` call runs the generated forward-mode code,
-    which computes the primal values again beside the tangents (srcdiff does not
-    yet keep them from the first run)."""
-    if f is None:
-        return lambda g: linearize(g, wrt=wrt)
-    from .higher import jvp
-    tangent_code = jvp(f, wrt=wrt)
-    as_tuple = isinstance(wrt, (tuple, list))
-    name = _name(f)
-
-    def linearized(*args, **kwargs):
-        out = f(*args, **kwargs)
-
-        def jvp_fn(tangent):
-            if as_tuple and (not isinstance(tangent, (tuple, list))
-                             or len(tangent) != len(wrt)):
-                raise CotangentError(f"the tangent of {name}() is a tuple of {len(wrt)} "
-                                     "changes, one per wrt argument", function=name)
-            return tangent_code(*args, tangent, **kwargs)[1]
-        return out, jvp_fn
-    linearized.__doc__ = f"Value and linearization of {name} (srcdiff)."
-    return linearized
 
 
 def _check(cotangent, out, locate, where):

@@ -21,6 +21,7 @@ import pytest
 
 import srcdiff
 from srcdiff import CotangentError, SrcdiffError
+from srcdiff.linearize import NotLinearizable
 
 from oracle import twin
 
@@ -379,27 +380,90 @@ def test_pullback_memory_stays_flat_over_calls():
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("f, make_args, wrt", [
-    (array_branch, lambda: (RNG.standard_normal(4) + 1.0,), 0),
-    (array_while, lambda: (RNG.standard_normal((2, 3)),), 0),
-    (scalar_loop, lambda: (RNG.standard_normal(5), 3), 0),
-    (matrix_out, lambda: (RNG.standard_normal((3, 4)), RNG.standard_normal(4)), 1),
-    (matrix_out, lambda: (RNG.standard_normal((3, 4)), RNG.standard_normal(4)), (0, 1)),
-], ids=["branch", "while", "loop", "matrix", "matrix-both"])
-def test_linearize_against_jvp_and_autograd(f, make_args, wrt):
+LINEARIZE = [
+    (array_branch, lambda: (RNG.standard_normal(4) + 1.0,), 0, True),
+    (array_branch, lambda: (RNG.standard_normal(4) - 1.0,), 0, True),
+    (array_while, lambda: (RNG.standard_normal((2, 3)),), 0, True),
+    (scalar_loop, lambda: (RNG.standard_normal(5), 3), 0, True),
+    (matrix_out, lambda: (RNG.standard_normal((3, 4)), RNG.standard_normal(4)), 1, True),
+    (matrix_out, lambda: (RNG.standard_normal((3, 4)), RNG.standard_normal(4)), (0, 1), True),
+    (numbers, lambda: (float(RNG.random() + 0.1), float(RNG.standard_normal())), (0, 1), True),
+    (numbers, lambda: (-float(RNG.random() + 0.1), float(RNG.standard_normal())), 0, True),
+    (tuple_out, lambda: (RNG.standard_normal(3), RNG.standard_normal(3)), (0, 1), True),
+    (dict_out, lambda: (RNG.standard_normal(5),), 0, True),
+    # (a write into an array, appends to a list: each jvp_fn call runs the JVP)
+    (in_place_loop, lambda: (RNG.standard_normal(4), 6), 0, False),
+    (view_then_write, lambda: (RNG.standard_normal(4),), 0, False),
+    (list_appends, lambda: (RNG.standard_normal(3), 4), 0, False),
+]
+
+
+def _fd_jvp(f, args, indices, tangents, eps=1e-6):
+    def at(sign):
+        moved = list(args)
+        for i, t in zip(indices, tangents):
+            moved[i] = moved[i] + sign * eps * t
+        return f(*moved)
+
+    def diff(a, b):
+        if isinstance(a, dict):
+            return {k: diff(a[k], b[k]) for k in a}
+        if isinstance(a, (tuple, list)):
+            return tuple(diff(u, v) for u, v in zip(a, b))
+        return (np.asarray(a) - np.asarray(b)) / (2 * eps)
+    return diff(at(1), at(-1))
+
+
+@pytest.mark.parametrize("f, make_args, wrt, split", LINEARIZE,
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(LINEARIZE)])
+def test_linearize_against_jvp_autograd_and_differences(f, make_args, wrt, split):
     args = make_args()
     out, jvp_fn = srcdiff.linearize(f, wrt=wrt)(*args)
-    _close(out, f(*args))
+    flat = (lambda v: list(v.values())) if isinstance(out, dict) else (lambda v: v)
+    _close(flat(out), flat(f(*args)))
     indices = wrt if isinstance(wrt, tuple) else (wrt,)
-    for _ in range(3):
-        tangents = tuple(RNG.standard_normal(np.shape(args[i])) for i in indices)
+    for _ in range(3):   # one linearization, three tangents
+        tangents = tuple(RNG.standard_normal(np.shape(args[i])) if np.ndim(args[i])
+                         else float(RNG.standard_normal()) for i in indices)
         tangent = tangents if isinstance(wrt, tuple) else tangents[0]
         got = jvp_fn(tangent)
-        _close(got, srcdiff.jvp(f, wrt=wrt)(*args, tangent)[1])
-        expected = 0.0
-        for i, t in zip(indices, tangents):   # J t, a sum over the arguments
-            expected = expected + autograd.make_jvp(twin(f), i)(*args)(t)[1]
-        _close(got, expected)
+        _close(flat(got), flat(srcdiff.jvp(f, wrt=wrt)(*args, tangent)[1]))
+        np.testing.assert_allclose(np.hstack([np.ravel(v) for v in _leaves(got)]),
+                                   np.hstack([np.ravel(v) for v in _leaves(
+                                       _fd_jvp(f, args, indices, tangents))]),
+                                   rtol=1e-5, atol=1e-7)
+        if not isinstance(out, (tuple, dict)):
+            expected = 0.0
+            for i, t in zip(indices, tangents):   # J t, a sum over the arguments
+                expected = expected + autograd.make_jvp(twin(ORACLE.get(f, f)), i)(*args)(t)[1]
+            _close(got, expected)
+    text_of = (lambda: srcdiff.source(f, wrt=wrt, mode="linearize"))
+    if split:
+        assert "_tangent(" in text_of()
+    else:
+        with pytest.raises(NotLinearizable) as info:
+            text_of()
+        assert f"in {f.__name__}()" in str(info.value) and "hint:" in str(info.value)
+
+
+def _leaves(v):
+    if isinstance(v, dict):
+        return [x for k in v for x in _leaves(v[k])]
+    if isinstance(v, (tuple, list)):
+        return [x for u in v for x in _leaves(u)]
+    return [v]
+
+
+def test_linearize_runs_no_primal_statement_per_tangent():
+    """The tangent function holds tangent statements and reads of kept values:
+    no call of the primal's functions (np.sin, np.tanh, np.sin's derivative
+    factor np.cos is kept from the first run)."""
+    text = srcdiff.source(scalar_loop, mode="linearize")
+    tangent = text[text.index("def scalar_loop_tangent("):]
+    assert "np.sin" not in tangent and "np.cos" not in tangent and "x **" not in tangent
+    text = srcdiff.source(array_while, mode="linearize")
+    tangent = text[text.index("def array_while_tangent("):]
+    assert "np.sin" not in tangent and "np.cos" not in tangent
 
 
 def test_linearize_dot_product_identity_with_vjp():
