@@ -10,10 +10,16 @@ products (k random cotangents) at one point:
 * ``autograd``: ``autograd.make_vjp`` once (its tape: one forward pass), then
   its vjp k times.
 
+A second table does the same for ``linearize``: one primal run and k
+tangent-only evaluations (``jvp_fn(t)``) against k ``srcdiff.jvp`` calls
+(each runs the primal again beside the tangent).
+
 Every result is checked against the others (to 1e-9 relative) before timing.
 Times are the best of ``--repeats`` runs of each, taken in turn, in
-milliseconds; the ratios are to the ``vjp`` column.  Pin the process to one
-core, as the figures in benchmarks/README.md were taken:
+milliseconds of the process's CPU time (``time.process_time``: on a shared
+machine the time the process waits for its core is left out); the ratios are
+to the ``vjp`` (``linearize``) column.  Pin the process to one core, as the
+figures in docs/vjp.md were taken:
 
     taskset -c 1 python benchmarks/bench_vjp.py
 """
@@ -144,10 +150,45 @@ def best_times(runs, repeats):
     best = {name: float("inf") for name in runs}
     for _ in range(repeats):
         for name, run in runs.items():
-            start = time.perf_counter()
+            start = time.process_time()
             run()
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], time.process_time() - start)
     return best
+
+
+def linearize_ways(f, args, tangents):
+    lin = srcdiff.linearize(f)
+    jvp = srcdiff.jvp(f)
+
+    def with_linearize():
+        out, jvp_fn = lin(*args)
+        return [jvp_fn(t) for t in tangents]
+
+    def with_jvp():
+        return [jvp(*args, t)[1] for t in tangents]
+    return {"linearize": with_linearize, "jvp x k": with_jvp}
+
+
+def linearize_table(ks, repeats, rng):
+    print(f"\n{'workload':<11} {'k':>2} {'linearize':>10} {'jvp x k':>9} {'jvp/linearize':>14}")
+    for name, (f, _, args, _) in _inputs().items():
+        try:
+            srcdiff.source(f, mode="linearize")
+            how = ""
+        except srcdiff.SrcdiffError:
+            how = "  (not split: each jvp_fn call runs the JVP)"
+        for k in ks:
+            tangents = [rng.standard_normal(np.shape(args[0])) for _ in range(k)]
+            runs = linearize_ways(f, args, tangents)
+            results = {n: run() for n, run in runs.items()}
+            for a, b in zip(results["linearize"], results["jvp x k"]):
+                for u, v in zip(np.atleast_1d(a) if not isinstance(a, tuple) else a,
+                                np.atleast_1d(b) if not isinstance(b, tuple) else b):
+                    if not np.allclose(u, v, rtol=1e-9, atol=1e-12):
+                        raise SystemExit(f"linearize disagrees with jvp on {name}")
+            t = best_times(runs, repeats)
+            print(f"{name:<11} {k:>2} {1e3 * t['linearize']:10.2f} {1e3 * t['jvp x k']:9.2f} "
+                  f"{t['jvp x k'] / t['linearize']:14.2f}{how}")
 
 
 def main(argv=None):
@@ -158,7 +199,7 @@ def main(argv=None):
     ks = [int(k) for k in opts.ks.split(",")]
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
     print(f"cores: {cores}   load average: {os.getloadavg()[0]:.2f}   "
-          f"best of {opts.repeats}, ms; ratios to vjp")
+          f"best of {opts.repeats}, ms of CPU time; ratios to vjp")
     print(f"{'workload':<11} {'k':>2} {'vjp':>8} {'grad x k':>9} {'autograd':>9}"
           f" {'grad/vjp':>9} {'autograd/vjp':>13} {'vjp: fwd':>9} {'pullback':>9}")
     rng = np.random.default_rng(1)
@@ -175,6 +216,7 @@ def main(argv=None):
                   f"{1e3 * t['autograd']:9.2f} {t['grad x k'] / t['vjp']:9.2f} "
                   f"{t['autograd'] / t['vjp']:13.2f} {1e3 * parts['forward']:9.2f} "
                   f"{1e3 * parts['pullback']:9.2f}")
+    linearize_table(ks, opts.repeats, rng)
 
 
 if __name__ == "__main__":
