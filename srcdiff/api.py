@@ -32,7 +32,7 @@ def source(f, wrt=0, mode="grad"):
     """The generated derivative source of ``f``, helper functions first.
 
     ``mode`` is ``'grad'``, ``'value_and_grad'``, ``'vjp'`` (the forward sweep,
-    returning the adjoint sweep as a function: ``srcdiff.vjp``) or ``'jvp'``
+    returning the adjoint sweep as a function: ``srcdiff.vjp``), ``'jvp'``
     (forward mode) or ``'linearize'`` (the primal, returning the tangent
     statements as a function: ``srcdiff.linearize``)."""
     if mode not in MODES + ("vjp", "jvp", "linearize"):

@@ -247,7 +247,8 @@ def _top(func, wrt, mode):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)
-    if mode not in ("vjp", "pullback", "linearize") and any(lazy.needs_values(u) for u in _units_of(unit)):
+    if mode not in ("vjp", "pullback", "linearize") \
+            and any(lazy.needs_values(u) for u in _units_of(unit)):
         function = lazy.computing_nothing(function, functools.partial(_units_run, function))
     return function, as_tuple
 
