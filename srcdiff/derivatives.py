@@ -65,6 +65,9 @@ def derivative(f, wrt=0, mode="grad"):
     if isinstance(wrt, list):
         wrt = tuple(wrt)
     key = (wrt, mode)
+    if _rules[0] != primitives.generation:  # (a rule declared since: transform anew)
+        clear()
+        _rules[0] = primitives.generation
     try:
         held = results.get(f)
     except TypeError:  # not weakly referable
@@ -92,6 +95,9 @@ def source(f, wrt=0, mode="grad"):
     function = getattr(function, "func", None) or getattr(function, "__func__", None) \
         or function
     return "\n\n".join(u.text for u in pipeline.all_units(function.__srcdiff_unit__))
+
+
+_rules = [None]  # the primitives' generation the cached derivatives were made with
 
 
 def clear():

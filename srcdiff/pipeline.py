@@ -36,8 +36,8 @@ import gc
 
 import gast
 
-from . import (activity, batching, codegen, fence, forward, frontend, loader, lower,
-               linearize, normalize, optimize, primitives, reverse, vjp)
+from . import (abstract, activity, batching, codegen, fence, forward, frontend, linearize,
+               loader, lower, normalize, optimize, primitives, reverse, vjp)
 from .names import Namer, names_in
 from .trees import clone, nodes
 
@@ -56,13 +56,14 @@ def _collector_paused():
             gc.enable()
 
 
-def front(info):
-    """Steps 2-5: the function's code in core form."""
+def front(info, sequences=()):
+    """Steps 2-5: the function's code in core form (``sequences``: parameters
+    known to be lists, tuples or arrays)."""
     fence.check(info)                                               # 2
     namer = Namer(names_in(info.node))
     fn = lower.statements(info, clone(info.node), namer)            # 3
     fn = lower.returns(info, fn, namer)
-    fn = lower.loops(info, fn, namer)                               # 4
+    fn = lower.loops(info, fn, namer, sequences)                    # 4
     return normalize.normalize(info, fn, namer)                     # 5
 
 
@@ -75,7 +76,7 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
     not at all where they cannot; with ``numbers``, functions of numbers call the
     ``math`` module."""
     with _collector_paused():
-        norm = front(info)                                          # 2-5
+        norm = front(info, abstract.sequences(arg_shapes))          # 2-5
         if mode.endswith("+aux"):  # (f returns (loss, aux): has_aux)
             norm = normalize.with_aux(norm)
         base = f"{info.name}_vjp" if mode in ("vjp", "pullback") else (

@@ -188,6 +188,7 @@ def constructed(shapes, constants):
 
 _by_key = {}
 _by_name = {}
+generation = 0  # counts declarations: a derivative made before one is not handed out again
 
 
 def _key(key):
@@ -213,6 +214,8 @@ def qualified_name(key):
 
 
 def register(primitive):
+    global generation
+    generation += 1
     _by_key[_key(primitive.key)] = primitive
     _by_name[primitive.name] = primitive
     return primitive

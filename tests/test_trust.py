@@ -219,6 +219,56 @@ def test_self_assignment(f, args, wrt):
     check(f, *args, wrt=wrt)
 
 
+# --- loops over what is not a sequence: a dict loops over its keys, a set over
+# its elements (a dict with the keys 0 ... n-1 once gave its values)
+
+def lp_dict_int_keys(x):
+    d = {0: 10.0, 1: 20.0}
+    s = 0.0
+    for k in d:
+        s = s + k * x
+    return s
+
+
+def lp_dict_str_keys(x):
+    d = {"a": 1.0, "b": 2.0}
+    s = x
+    for k in d:
+        s = s * d[k] + len(k) * x
+    return s
+
+
+def lp_set(x):
+    s = 0.0
+    for v in set([1.0, 2.0, 3.0]):
+        s = s + v * x
+    return s
+
+
+def lp_string(x):
+    s = x
+    for ch in "ab":
+        if ch == "a":
+            s = s * x
+    return s
+
+
+def lp_keys_of_argument(x, d):
+    s = 0.0
+    for k in d:
+        s = s + d[k] * np.sin(x * k)
+    return s
+
+
+LOOPS = [(lp_dict_int_keys, (1.5,)), (lp_dict_str_keys, (0.7,)), (lp_set, (0.3,)),
+         (lp_string, (1.2,)), (lp_keys_of_argument, (0.4, {1: 2.0, 3: -1.0}))]
+
+
+@pytest.mark.parametrize("f, args", LOOPS, ids=[f.__name__ for f, _ in LOOPS])
+def test_loop_over_a_dict_or_a_set(f, args):
+    check(f, *args)
+
+
 def test_self_assignment_is_no_statement():
     """``x = x`` produces nothing in the printed derivative."""
     text = srcdiff.source(sa_branch)
@@ -1121,3 +1171,64 @@ def test_complex_constant_refused():
     with pytest.raises(NoRuleError) as e:
         srcdiff.grad(complex_constant)(np.array([0.5, -1.0]))
     assert e.value.lineno == complex_constant.__code__.co_firstlineno + 1
+
+
+# ---------------------------------------------------------------------------
+# A rule registered through the public API for a function whose result is a
+# view (the example of the primitives issue: it once gave 1.0, the truth 4.0)
+# ---------------------------------------------------------------------------
+
+def user_swap(a, axis1, axis2):
+    return np.swapaxes(a, axis1, axis2)
+
+
+def uv_view_then_write(x):
+    a = np.zeros((2, 2))
+    v = user_swap(a, 0, 1)  # <-
+    a[0, 1] = x  # <-
+    return np.sum(v * v) + x  # <-
+
+
+@pytest.mark.parametrize("declared", [{}, {"view": "a"}])
+def test_a_user_rule_for_a_view(declared, monkeypatch):
+    from srcdiff import primitives
+    from srcdiff.rules import adjoint
+    monkeypatch.setattr(primitives, "_by_key", dict(primitives._by_key))
+    monkeypatch.setattr(primitives, "_by_name", dict(primitives._by_name))
+    srcdiff.clear_cache()
+
+    @adjoint(user_swap, **declared)
+    def swap_rule(y, a, axis1, axis2):
+        d[a] = np.swapaxes(d[y], axis1, axis2)  # noqa: F821 (a template)
+
+    try:
+        correct_or_refused(uv_view_then_write, (1.5,), srcdiff.SrcdiffError)
+    finally:
+        srcdiff.clear_cache()
+
+
+def user_cube(x):
+    return x * x * x
+
+
+def uses_user_cube(x):
+    return user_cube(x) + x
+
+
+def test_a_rule_declared_after_grad_is_used_by_the_next_grad(monkeypatch):
+    """Transformations are cached; a declaration made since is not ignored (a
+    deliberately wrong rule shows which code ran)."""
+    from srcdiff import primitives
+    from srcdiff.rules import adjoint
+    monkeypatch.setattr(primitives, "_by_key", dict(primitives._by_key))
+    monkeypatch.setattr(primitives, "_by_name", dict(primitives._by_name))
+    try:
+        assert srcdiff.grad(uses_user_cube)(2.0) == 13.0
+
+        @adjoint(user_cube, result=srcdiff.rules.FRESH)
+        def cube_rule(y, x):
+            d[x] = d[y] * 100.0  # noqa: F821 (a template)
+
+        assert srcdiff.grad(uses_user_cube)(2.0) == 101.0
+    finally:
+        srcdiff.clear_cache()
