@@ -87,10 +87,32 @@ class _Pullback:
 
     def __call__(self, cotangent):
         _check(cotangent, self.out, self.locate, "")
-        return self.function(cotangent)
+        return _unshared(self.function(cotangent), {id(a) for a in _arrays(cotangent)})
 
     def __repr__(self):
         return f"<pullback of {self.locate()['function']} (srcdiff)>"
+
+
+def _arrays(v):
+    if isinstance(v, dict):
+        return [a for k in v for a in _arrays(v[k])]
+    if isinstance(v, (tuple, list)):
+        return [a for u in v for a in _arrays(u)]
+    return [v] if runtime.is_array(v) else []
+
+
+def _unshared(grads, seeds):
+    """The gradients, with a copy of any that is an array of the cotangent
+    (``f(x) = x`` passes it through): writing into a gradient must not change
+    the caller's cotangent."""
+    if isinstance(grads, dict):
+        return type(grads)((k, _unshared(g, seeds)) for k, g in grads.items())
+    if isinstance(grads, (tuple, list)):
+        parts = [_unshared(g, seeds) for g in grads]
+        return grads._make(parts) if hasattr(grads, "_make") else type(grads)(parts)
+    if id(grads) in seeds:
+        return runtime.copy(grads)
+    return grads
 
 
 def _last_return(fn):

@@ -279,6 +279,32 @@ def test_cotangent_not_changed():
     np.testing.assert_array_equal(c, c0)
 
 
+def identity(x):
+    return x
+
+
+def parameters(p):
+    return p["w"], p["b"] * 2.0
+
+
+def test_gradient_never_shares_the_cotangent():
+    """``f(x) = x`` passes the cotangent through: the gradient is a copy, so
+    writing into it leaves the caller's cotangent (and the next call) alone."""
+    x = RNG.standard_normal(3)
+    out, back = srcdiff.vjp(identity)(x)
+    c = RNG.standard_normal(3)
+    c0 = c.copy()
+    g = back(c)
+    g *= 10.0
+    np.testing.assert_array_equal(c, c0)
+    _close(back(c), c0)
+    out, back = srcdiff.vjp(parameters)({"w": x, "b": x + 1.0})
+    c = (RNG.standard_normal(3), RNG.standard_normal(3))
+    g = back(c)
+    _close([g["w"], g["b"]], [c[0], 2.0 * c[1]])
+    assert not np.shares_memory(g["w"], c[0])
+
+
 def test_wrt_names_and_keywords():
     x, w = RNG.standard_normal(3), RNG.standard_normal(3)
     out, back = srcdiff.vjp(tuple_out, wrt=("w", "x"))(x, w=w)
