@@ -506,12 +506,30 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
                           "build the array with np.concatenate / np.stack, or index with "
                           "integers; loop over a dict with d.items(), d.values() or "
                           "d.keys()")
+        if op.kind == "rule" and _sequence_arithmetic(op):
+            resolver.fail(NoRuleError, op.stmt,
+                          "`+` or `*` of lists or tuples (concatenation or repetition) "
+                          "on values that depend on the differentiated arguments",
+                          "build the list with append / extend or a comprehension, or "
+                          "join arrays with np.concatenate")
         if op.kind == "boolop":
             resolver.fail(UnsupportedSyntaxError, op.stmt,
                           "'and' / 'or' used as a value that depends on the "
                           "differentiated arguments",
                           "write the choice with np.where(cond, a, b)")
     return analysis
+
+
+def _sequence_arithmetic(op):
+    """``a + b`` of two lists or tuples, or ``a * k`` of one and a number: Python
+    concatenates or repeats them (NumPy's arithmetic is for arrays only)."""
+    if op.rule.name not in ("operator.add", "operator.mul") or len(op.bindings) != 2:
+        return False
+    shapes = [abstract.shape_of(a, op.shapes) for a in op.bindings.values()]
+    sequences = [isinstance(s, (abstract.Elements, abstract.Items)) for s in shapes]
+    if op.rule.name == "operator.add":
+        return all(sequences)
+    return any(sequences) and abstract.SCALAR in shapes
 
 
 def _why(resolver, op):

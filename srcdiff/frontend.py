@@ -23,7 +23,7 @@ import types
 import gast
 
 from .errors import NoRuleError, SourceError
-from .normalize import LocalDef
+from .scope import LocalDef
 from .trees import load
 from .trees import clone
 

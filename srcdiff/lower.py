@@ -141,7 +141,7 @@ class Lowering:
         manager = None
         if isinstance(expr, gast.Call) and not expr.args:
             try:
-                manager = _static(self.info, expr.func)
+                manager = static_value(self.info, expr.func)
             except (KeyError, AttributeError):
                 manager = None
         reporting = manager is np.errstate and all(
@@ -255,7 +255,7 @@ class Lowering:
 
     def for_header(self, stmt, body):
         """``for TARGET in ITER`` as ``for NAME in range(...)`` plus assignments."""
-        target, it = stmt.target, _listed(stmt.iter)
+        target, it = stmt.target, listed(stmt.iter)
         func = it.func if isinstance(it, gast.Call) else None
         fname = func.id if isinstance(func, gast.Name) else None
         if fname == "range" and isinstance(target, gast.Name) and not it.keywords:
@@ -271,7 +271,7 @@ class Lowering:
             seqs = []
             for a in it.args:
                 seq = self.namer.fresh("seq")
-                pre.append(_assign(name(seq, True), self.indexable(_listed(a)), stmt))
+                pre.append(_assign(name(seq, True), self.indexable(listed(a)), stmt))
                 seqs.append(name(seq))
             it = gast.Call(func=it.func, args=seqs, keywords=it.keywords)
         elif fname is None or fname not in ("range", "reversed", "sorted", "map", "filter"):
@@ -413,12 +413,12 @@ class Lowering:
         return out
 
 
-def _static(info, node):
+def static_value(info, node):
     """The object an attribute chain rooted at a free name names (``np.errstate``)."""
     if isinstance(node, gast.Name):
         return info.lookup(node.id)
     if isinstance(node, gast.Attribute):
-        return getattr(_static(info, node.value), node.attr)
+        return getattr(static_value(info, node.value), node.attr)
     raise KeyError(node)
 
 
@@ -434,7 +434,7 @@ def _indexed_loop(it):
         and not it.args
 
 
-def _listed(node):
+def listed(node):
     """A generator expression that a loop consumes whole, as a list comprehension."""
     if isinstance(node, gast.GeneratorExp):
         return gast.copy_location(gast.ListComp(elt=node.elt, generators=node.generators),

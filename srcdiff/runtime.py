@@ -198,7 +198,18 @@ def unbroadcast(g, x, result=None):
     The result has exactly ``x``'s shape (a NumPy scalar when ``x`` is a scalar).
     A ``g`` smaller than ``x`` (the zero placeholder of an adjoint that received
     nothing yet, or a scalar standing for a constant array: the adjoint of a full
-    ``np.sum``) is broadcast up, to ``result``'s shape when it is given."""
+    ``np.sum``) is broadcast up, to ``result``'s shape when it is given.  A list
+    or tuple ``x`` that NumPy read as an array gets a list of its elements'
+    adjoints."""
+    if isinstance(result, (list, tuple)) or isinstance(g, (list, tuple)):
+        # (NumPy's arithmetic gives arrays: this was Python's, on lists or tuples)
+        raise NoRuleError(
+            "`+` or `*` of lists or tuples (concatenation or repetition) on values that "
+            "depend on the differentiated arguments has no derivative rule",
+            hint="build the list with append / extend or a comprehension, or join arrays "
+                 "with np.concatenate")
+    if isinstance(x, (list, tuple)):
+        return unarray(unbroadcast(g, np.asarray(x), result), x)
     shape = np.shape(x)
     gshape = np.shape(g)
     if result is not None and gshape != np.shape(result):

@@ -1069,7 +1069,7 @@ class Generator:
         else:
             k = r.randint(1, self.L)
             rng_text, hi = f"range({k})", k
-            if self.on("for_dict") and self.dict_rng.random() < 0.3:
+            if self.on("for_dict") and self.dict_rng.random() < 0.7:
                 # the same keys in a dict (whose values are not the keys) or a set
                 if self.dict_rng.random() < 0.7:
                     values = ", ".join(f"{j}: {0.5 + j * 1.25}" for j in range(k))
@@ -1077,6 +1077,7 @@ class Generator:
                 else:
                     rng_text = f"set(range({k}))"
                 self.use("for_dict")
+        self.use("for_range")
         child = self.loop_scope(sc)
         child.add(i, Var("I", hi=hi, fixed=True))
         inner = self.loop_body(child, depth, ret_kind)

@@ -1232,3 +1232,83 @@ def test_a_rule_declared_after_grad_is_used_by_the_next_grad(monkeypatch):
         assert srcdiff.grad(uses_user_cube)(2.0) == 101.0
     finally:
         srcdiff.clear_cache()
+
+
+# ---------------------------------------------------------------------------
+# `+` and `*` of lists and tuples are Python's concatenation and repetition,
+# not NumPy's arithmetic (they once gave silently wrong gradients)
+# ---------------------------------------------------------------------------
+
+def sq_tuple_concat(x):
+    t = (x, 2.0) + (x, 3.0)  # <-
+    return t[0] * t[3] + t[2]
+
+
+def sq_list_concat(x):
+    lst = [x] + [2 * x, 5.0]  # <-
+    return lst[0] * lst[1] * lst[2]
+
+
+def sq_list_repeat(x):
+    lst = [x, 1.0] * 2  # <-
+    return lst[0] * lst[2] + lst[3]
+
+
+def sq_tuple_aug(x):
+    t = (x, 2.0)
+    t += (3.0, x)  # <-
+    return t[0] * t[2] + t[3]
+
+
+def sq_list_aug(x):
+    lst = [x]
+    lst += [x * x]  # <-
+    return lst[0] * lst[1]
+
+
+def sq_concat_arguments(xs, ys):
+    t = xs + ys  # <-
+    return t[0] * t[-1]
+
+
+@pytest.mark.parametrize("f", [sq_tuple_concat, sq_list_concat, sq_list_repeat, sq_tuple_aug,
+                               sq_list_aug])
+def test_sequence_arithmetic_refused(f):
+    refused(f, (1.5,), NoRuleError)
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_concatenation_of_arguments_refused(n):
+    with pytest.raises(NoRuleError):
+        srcdiff.grad(sq_concat_arguments)([1.5] * n, [3.0] * n)
+
+
+def sq_array_plus_list(x):
+    a = np.array([x, 2.0]) + [1.0, x]
+    return np.sum(a * a)
+
+
+def sq_list_times_array(x):
+    a = [1.0, x] * np.array([x, 2.0])
+    return np.sum(a * a)
+
+
+@pytest.mark.parametrize("f", [sq_array_plus_list, sq_list_times_array])
+def test_a_list_read_as_an_array(f):
+    check(f, 1.5, autograd=False)  # (autograd's twin cannot read a list of its boxes)
+
+
+def sq_repeat_argument(xs):
+    t = xs + xs
+    return t[0] * t[-1]
+
+
+@pytest.mark.xfail(strict=True, reason="a list argument concatenated with itself (or "
+                   "repeated) in code not specialised on it: the gradient is a list of "
+                   "the wrong length (README, known issues)")
+def test_repetition_of_an_argument():
+    try:
+        g = srcdiff.grad(sq_repeat_argument)([1.5, 2.0])
+    except NoRuleError:
+        return
+    assert len(g) == 2 and np.allclose(g, [2.0, 1.5]), g
