@@ -31,10 +31,13 @@ def value_and_grad(f=None, wrt=0, has_aux=False):
 def source(f, wrt=0, mode="grad"):
     """The generated derivative source of ``f``, helper functions first.
 
-    ``mode`` is ``'grad'``, ``'value_and_grad'`` or ``'jvp'`` (forward mode)."""
-    if mode not in MODES + ("jvp",):
-        raise ValueError(f"mode must be one of {MODES}")
-    return derivatives.source(f, wrt, mode)
+    ``mode`` is ``'grad'``, ``'value_and_grad'``, ``'vjp'`` (the forward sweep,
+    returning the adjoint sweep as a function: ``srcdiff.vjp``), ``'jvp'``
+    (forward mode) or ``'linearize'`` (the primal, returning the tangent
+    statements as a function: ``srcdiff.linearize``)."""
+    if mode not in MODES + ("vjp", "jvp", "linearize"):
+        raise ValueError(f"mode must be one of {MODES + ('vjp', 'jvp', 'linearize')}")
+    return derivatives.source(f, wrt, "pullback" if mode == "vjp" else mode)
 
 
 def clear_cache():

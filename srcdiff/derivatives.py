@@ -7,7 +7,11 @@ entry calls (``grad``, ``value_and_grad``, ``source``, ``jvp``, ``hessian``,
 
 * ``'grad'`` / ``'value_and_grad'``: a function of ``f``'s arguments,
 * ``'vjp'``: ``(seed, *args) -> x_bar``, the vector-Jacobian product,
-* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode.
+* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode,
+* ``'pullback'``: ``(*args) -> (value, pullback)``, ``pullback(seed) -> x_bar``
+  (``srcdiff.vjp``),
+* ``'linearize'``: ``(*args) -> (value, tangent_fn)``, ``tangent_fn(*tangents)``
+  the tangent (``srcdiff.linearize``).
 
 Resolution: a ``functools.partial`` or bound method is the derivative of the
 function inside, with the bound arguments put back (``_bound``); a decorator
@@ -43,7 +47,8 @@ import numpy as np
 from . import abstract, activity, frontend, lazy, loader, pipeline, primitives
 from .errors import SourceError, SrcdiffError, WrtError
 
-MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp")
+MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp",
+         "pullback", "linearize")
 GRADIENTS = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux")
 
 results = weakref.WeakKeyDictionary()   # callable -> {(wrt, mode): (function, as_tuple)}
@@ -194,7 +199,7 @@ def _bound(f, wrt, mode):
     else:
         func, bound, keywords = f.__func__, (f.__self__,), {}
     inner, as_tuple = derivative(func, shift(wrt, len(bound)), mode)
-    if mode in GRADIENTS:
+    if mode in GRADIENTS + ("pullback", "linearize"):  # (of f's arguments alone)
         if inspect.ismethod(f):
             return types.MethodType(inner, f.__self__), as_tuple
         result = functools.partial(inner, *bound, **keywords)
@@ -239,14 +244,19 @@ def _top(func, wrt, mode):
                           f"{what} (srcdiff).",
         "vjp": f"Vector-Jacobian product of {func.__qualname__} with respect to {what} "
                f"(srcdiff).",
+        "pullback": f"Value of {func.__qualname__} and its pullback (the vector-Jacobian "
+                    f"product with respect to {what}; srcdiff).",
+        "linearize": f"Value of {func.__qualname__} and its linear map (the Jacobian-vector "
+                     f"product with respect to {what}; srcdiff).",
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
                f"{what} (srcdiff forward mode); the tangents come first."
     }[mode.replace("+aux", "")] + (" f returns (loss, aux)." if mode.endswith("+aux") else "")
-    if mode in GRADIENTS and (shape_dependent(unit) or deferred(unit)):
+    if mode in GRADIENTS + ("pullback",) and (shape_dependent(unit) or deferred(unit)):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)
-    if mode != "vjp" and any(lazy.needs_values(u) for u in _units_of(unit)):
+    if mode not in ("vjp", "pullback", "linearize") \
+            and any(lazy.needs_values(u) for u in _units_of(unit)):
         function = lazy.computing_nothing(function, functools.partial(_units_run, function))
     return function, as_tuple
 
@@ -392,7 +402,8 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
 
     def miss(key, *args):
         lazy.refuse_unknown_shapes(func, params, args)
-        fn = specials[key] = build(key)
+        # (a pullback runs after the call: no way back from the math module there)
+        fn = specials[key] = build(key, numbers=mode != "pullback")
         return fn
 
     def numpy_again(key, *args):
@@ -599,8 +610,8 @@ class Session:
         """Run the pipeline for ``unit`` (registered under ``key`` while it is made)."""
         self.in_progress[key] = unit
         try:
-            if mode == "jvp":
-                pipeline.build_jvp_unit(unit, unit.info, wrt, self)
+            if mode in ("jvp", "linearize"):
+                pipeline.build_jvp_unit(unit, unit.info, wrt, self, mode)
             else:
                 pipeline.build_unit(unit, unit.info, wrt, mode, self, as_tuple, arg_shapes,
                                     numbers)

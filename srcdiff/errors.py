@@ -69,3 +69,9 @@ class LazyValueError(SrcdiffError):
 class OutputError(SrcdiffError):
     """The function's output is of a kind the requested derivative cannot handle
     (e.g. a tuple for ``jacobian``)."""
+
+
+class CotangentError(SrcdiffError, ValueError):
+    """A pullback (``srcdiff.vjp``) was given a cotangent whose structure or
+    shapes are not those of the function's output (or ``linearize``'s function
+    a tangent that is not one per ``wrt`` argument)."""

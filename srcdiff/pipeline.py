@@ -18,7 +18,11 @@ runs the examples of the steps that rewrite code).
     or forward.Forward.run   tangent statements next to the primal ones
  8. batching.batch           products a loop's adjoint adds up: one product after it
  9. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
-                             dead code, copies, inlining, zeros)
+                             dead code, copies, inlining, zeros);
+    vjp.split                for srcdiff.vjp: the forward sweep returns the
+                             adjoint sweep as a function (the pullback);
+    linearize.split          for srcdiff.linearize: the primal returns the
+                             tangent statements as a function
 10. codegen.to_source        gast -> ast -> text
 11. loader.compile_unit      compile, register in linecache, bind to the globals
 
@@ -32,8 +36,8 @@ import gc
 
 import gast
 
-from . import (abstract, activity, batching, codegen, fence, forward, frontend, loader, lower,
-               normalize, optimize, primitives, reverse)
+from . import (abstract, activity, batching, codegen, fence, forward, frontend, linearize,
+               loader, lower, normalize, optimize, primitives, reverse, vjp)
 from .names import Namer, names_in
 from .trees import clone, nodes
 
@@ -75,7 +79,7 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
         norm = front(info, abstract.sequences(arg_shapes))          # 2-5
         if mode.endswith("+aux"):  # (f returns (loss, aux): has_aux)
             norm = normalize.with_aux(norm)
-        base = f"{info.name}_vjp" if mode == "vjp" else (
+        base = f"{info.name}_vjp" if mode in ("vjp", "pullback") else (
             f"d{info.name}" if mode.startswith("grad") else f"value_and_d{info.name}")
         unit.name = norm.namer.fresh(base)
         analysis = activity.analyze(info, norm, wrt, front, arg_shapes)   # 6
@@ -91,20 +95,26 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
                 _assigned(fn) - set(norm.params) if arg_shapes else set())
             fn = optimize.optimize(fn, temps, rev.aliases, info.lookup,
                                    analysis.views)                  # 9
+        if mode == "pullback":
+            fn = vjp.split(fn, rev)                                 # 9b
         _finish(unit, info, fn, rev, analysis)                      # 10, 11
 
 
-def build_jvp_unit(unit, info, wrt, session):
-    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``."""
+def build_jvp_unit(unit, info, wrt, session, mode="jvp"):
+    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``
+    (``mode='linearize'``: ``(*args) -> (value, tangent function)``)."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
-        unit.name = norm.namer.fresh(f"{info.name}_jvp")
+        unit.name = norm.namer.fresh(f"{info.name}_jvp" if mode == "jvp"
+                                     else f"{info.name}_linearized")
         analysis = activity.analyze(info, norm, wrt, front)         # 6
         fwd = forward.Forward(info, norm, analysis, wrt, session, unit.name)
         fn = fwd.run()                                              # 7
         if session.optimize:
             fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,
                                    analysis.views)                  # 9
+        if mode == "linearize":
+            fn = linearize.split(fn, fwd)                           # 9b
         unit.batchable = fwd.batchable and all(
             getattr(dep, "batchable", False) for dep in fwd.deps)
         _finish(unit, info, fn, fwd, analysis)                      # 10, 11

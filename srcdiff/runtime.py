@@ -51,7 +51,8 @@ def check_scalar(y, function):
             function=function,
             hint="reduce the output to a scalar (e.g. np.sum); for a loss with other "
                  "results use grad(f, has_aux=True) (f returns (loss, aux)); for the "
-                 "derivatives of a non-scalar output use srcdiff.vjp or srcdiff.jacobian")
+                 "derivatives of a non-scalar output use srcdiff.vjp (out, pullback = "
+                 "srcdiff.vjp(f)(x), then pullback(cotangent)) or srcdiff.jacobian")
 
 
 def fresh(seed):
@@ -426,12 +427,63 @@ def saved_entry(container, key):
     return np.copy(container[key])
 
 
-def restore_entry(container, key, saved):
-    """Undo a write: ``container[key] = saved``, or remove the key ``ABSENT``."""
+def restore_entry(container, key, saved, undo=None):
+    """Undo a write: ``container[key] = saved``, or remove the key ``ABSENT``.
+    With ``undo`` (a pullback's ``Undo``), what was there is noted first."""
+    if undo is not None:
+        undo.entry(container, key)
     if saved is ABSENT:
         del container[key]
     else:
         container[key] = saved
+
+
+class Undo:
+    """What a pullback (``srcdiff.vjp``) changes in place in the values the
+    forward sweep left (putting old elements back, undoing appends), so that
+    ``redo`` leaves them as they were and the next call starts from the same
+    values.  (The objects are changed in place, not copied, so that views of
+    them see the changes as in a gradient's adjoint sweep.)"""
+
+    def __init__(self):
+        self.log = []       # (container, key, what was there), in order
+        self.kept = set()   # ids of objects kept whole
+
+    def entry(self, container, key):
+        if type(container) is dict and key not in container:
+            old = ABSENT
+        elif is_array(container):
+            old = np.copy(container[key])   # (the write overwrites its memory)
+        else:
+            old = container[key]            # (the write rebinds a slot)
+        self.log.append((container, key, old))
+
+    def keep(self, obj):
+        """Before a change of a list, dict or array as a whole."""
+        if id(obj) not in self.kept:
+            self.kept.add(id(obj))
+            self.log.append((obj, None, dict(obj) if isinstance(obj, dict) else
+                             list(obj) if isinstance(obj, list) else np.copy(obj)))
+
+    def redo(self):
+        for obj, key, old in reversed(self.log):
+            if key is not None:
+                restore_entry(obj, key, old)
+            elif isinstance(obj, dict):
+                obj.clear()
+                obj.update(old)
+            elif isinstance(obj, list):
+                obj[:] = old
+            else:
+                obj[...] = old
+        self.log.clear()
+        self.kept.clear()
+
+
+def copies(stacks):
+    """Each of a pullback's stacks copied: a call pops from its copies, so the
+    next call finds them whole."""
+    return tuple(list(stack) for stack in stacks)
 
 
 def unwrite(y_bar, index, y, want=True):
