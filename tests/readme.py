@@ -137,18 +137,20 @@ def examples(text):
 def _checked(line, lineno):
     m = _CHECK.match(line)
     if m:
-        return f"{m['indent']}check(({m['expr']}), {m['value']!r}, {lineno})"
+        return f"{m['indent']}check(({m['expr']}), {m['value']!r}, {lineno}, globals())"
     m = _RAISES.match(line)
     if m:
         return f"{m['indent']}raises(lambda: {m['expr']}, {m['error']!r}, {lineno})"
     return line
 
 
-def check(value, expected, lineno):
+def check(value, expected, lineno, names=None):
     """``value  # -> expected`` at README.md line ``lineno``: equal, numbers
-    to the digits ``expected`` shows."""
+    to the digits ``expected`` shows (``expected`` may use the example's
+    ``names``)."""
     import numpy as np
-    want = eval(expected, {"array": np.array, "np": np, "nan": np.nan, "inf": np.inf})
+    want = eval(expected, {**(names or {}), "array": np.array, "np": np, "nan": np.nan,
+                           "inf": np.inf})
     if not _equal(value, want, expected):
         raise AssertionError(f"README.md line {lineno}: got {value!r}, the README says "
                              f"{expected}")
@@ -163,8 +165,11 @@ def _equal(value, want, text):
         return isinstance(value, dict) and value.keys() == want.keys() \
             and all(_equal(value[k], want[k], text) for k in want)
     if isinstance(want, (int, float, np.ndarray, list)) and not isinstance(want, bool):
-        digits = max((len(d) for d in re.findall(r"\.(\d+)", text)), default=0)
         value, want = np.asarray(value, float), np.asarray(want, float)
+        if "." not in text:  # an expression or integers: to rounding
+            return value.shape == want.shape and np.allclose(value, want, rtol=1e-12,
+                                                             atol=1e-14, equal_nan=True)
+        digits = max((len(d) for d in re.findall(r"\.(\d+)", text)), default=0)
         return value.shape == want.shape and np.allclose(
             value, want, rtol=0, atol=0.5 * 10.0 ** -digits + 1e-12, equal_nan=True)
     return value == want
