@@ -114,6 +114,7 @@ class Facts:
 
     def __init__(self, optimizer, body):
         self.pure = optimizer.pure
+        self.pure_call = optimizer.pure_call
         self.modules = optimizer.modules
         self.views = optimizer.views
         self.scans = {}          # id(statement) -> (statement, its reads, its binds)
@@ -145,8 +146,14 @@ class Facts:
         return entry[1], entry[2]
 
     def stores_of(self, node):
-        """``_stores``, with the names sharing memory written in place."""
+        """``_stores``, with the names sharing memory written in place, and the
+        names passed to a call that may change them (one with an effect:
+        ``rt.restore_entry(a, k, saved)`` writes into ``a``)."""
         found = _stores(node)
+        for call in Scan(node).calls:
+            if not self.pure_call(call):
+                found.update(a.id for a in call.args + [k.value for k in call.keywords]
+                             if isinstance(a, gast.Name))
         for name in list(found):
             found |= self.views.get(name, set())
         return found

@@ -117,6 +117,9 @@ class Sweeps:
         (``t = 0.1 * x`` used by ``u = t * x``), and an element of a container
         that nothing changes (``x_t = xs[k]``).  Nothing is pushed for them."""
         remat = {}
+        indexes = {n for op in self.an.ops if op.kind == "write"
+                   and isinstance(op.stmt, gast.Assign) for t in op.stmt.targets
+                   if isinstance(t, gast.Subscript) for n in _loads(t.slice)}
         elements = sorted(n for n, d in defs.items() if len(d) == 1 and n not in mutated)
         for name in sorted(self.norm.temps) + elements:  # (the pruning depends on order)
             d = defs.get(name, [])
@@ -136,6 +139,8 @@ class Sweeps:
                 and value.value.id not in mutated
             if not (arithmetic or element):
                 continue
+            if name in indexes:
+                continue  # (the restore of the element written reads it: it is saved)
             operands = set(op.operands)
             us = uses.get(name, [])
             if not us or any(ub != block_id or up <= pos for ub, up in us):

@@ -1384,3 +1384,35 @@ def test_callee_replaced_between_gradients(tmp_path):
     module.g = lambda p: np.sum(p) * 2.0
     for gradient in (df, srcdiff.grad(module.f)):
         np.testing.assert_allclose(gradient(a), fd_grad(module.f, (a,), 0), rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# Found by the long random-program run (seeds 505460 and 505447 of 'every')
+# ---------------------------------------------------------------------------
+
+def rp_out_after_write(x0):
+    out = 0.5 * np.ones(4)
+    out[2] = x0
+    np.sin(0.5, out=out)  # (the restore of out's old entries must come after reading out)
+    return np.sum(x0 * out)
+
+
+def rp_computed_index_in_loop(a):
+    out = np.zeros(4)
+    for j in range(4):
+        out[j - 1] += np.mean(a)  # (the index j - 1 is read again by the restore)
+    return np.sum(out)
+
+
+def rp_computed_index_enumerate(a):
+    out = np.zeros(4)
+    for j, e in enumerate(a):
+        out[j - 1] += np.mean(a) * e
+    return np.sum(out * out)
+
+
+@pytest.mark.parametrize("f, x", [(rp_out_after_write, 0.7),
+                                  (rp_computed_index_in_loop, np.array([0.3, -0.2, 0.5, 1.0])),
+                                  (rp_computed_index_enumerate, np.array([0.3, -0.2, 0.5, 1.0]))])
+def test_found_by_random_programs(f, x):
+    check(f, x, autograd=False)
