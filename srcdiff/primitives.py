@@ -419,20 +419,21 @@ def variants(*keys, name=None, shape=None, result=None, view=None, writes=(), pu
     return decorate
 
 
-def nondiff(*keys, result=None, view=None, writes=(), pure=True, shape=None):
+def nondiff(*keys, name=None, result=None, view=None, writes=(), pure=True, shape=None):
     """Declare callables whose result carries no derivative (``np.sign``,
     ``len``)."""
     facts = _facts(result, view, writes, pure=pure, shape=shape)
-    _declare(keys, None, lambda rule_name, key: Primitive(
+    _declare(keys, name, lambda rule_name, key: Primitive(
         rule_name, key, nondiff=True, signature=_parameters(key), **facts))
 
 
-def known(*keys, result=None, view=None, writes=(), pure=True, shape=None, why=None):
+def known(*keys, name=None, result=None, view=None, writes=(), pure=True, shape=None,
+          why=None):
     """Declare callables srcdiff knows the effects of but has no derivative for
     (``list``, ``lst.append`` on values that do not matter); ``why`` says why,
     in the refusal of a call a derivative would flow through."""
     facts = _facts(result, view, writes, pure=pure, shape=shape, why=why)
-    _declare(keys, None, lambda rule_name, key: Primitive(
+    _declare(keys, name, lambda rule_name, key: Primitive(
         rule_name, key, signature=_parameters(key), **facts))
 
 

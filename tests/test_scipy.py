@@ -100,6 +100,10 @@ def gammainc_in_a(a, x):
     return special.gammainc(a, x)
 
 
+def betainc_in_b(b, x):
+    return special.betainc(2.0, b, x)
+
+
 def iv_in_order(v, x):
     return special.iv(v, x)
 
@@ -139,6 +143,7 @@ def norm_entropy(scale):
 @needs_scipy
 @pytest.mark.parametrize("fn,args,wrt,words", [
     (gammainc_in_a, (1.5, 0.3), 0, "argument 'a'"),
+    (betainc_in_b, (1.5, 0.3), 0, "argument 'b'"),
     (iv_in_order, (1.5, 0.3), 0, "argument 'v'"),
     (t_cdf_in_df, (0.3, 2.0), 1, "argument 'df'"),
     (beta_cdf_in_a, (0.3, 2.0), 1, "argument 'a'"),

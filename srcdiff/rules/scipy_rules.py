@@ -29,7 +29,7 @@ import numpy as np
 from scipy import special, stats
 
 from .. import runtime as rt
-from ..primitives import FRESH, Primitive, adjoint, elementwise, tangent, variants
+from ..primitives import FRESH, Primitive, adjoint, elementwise, nondiff, tangent, variants
 from ..template import Template, d
 
 _FACTS = dict(result=FRESH, float_valued=True)
@@ -84,6 +84,18 @@ def gammaln(y, x):
     return rt.special.digamma(x)
 
 
+# 1/gamma is entire: at its zeros, the poles 0, -1, -2 ... of gamma, the derivative
+# is (-1)^n n! (not -y * digamma(x): 0 * inf there)
+@_special("rgamma")
+def rgamma(y, x):
+    pole = (x <= 0) & (x % 1 == 0)
+    return np.where(pole, rt.special.gamma(1 - x) * np.cos(np.pi * x),
+                    -y * rt.special.digamma(np.where(pole, 1.0, x)))
+
+
+nondiff(special.gammasgn, name="scipy.special.gammasgn", result=FRESH, shape="elementwise")
+
+
 @_special("digamma")   # (scipy.special.psi is the same function)
 def digamma(y, x):
     return rt.special.polygamma(1, x)
@@ -119,6 +131,14 @@ def gammainc(y, a, x):
 @_special("gammaincc")
 def gammaincc(y, a, x):
     return None, -np.exp(rt.special.xlogy(a - 1, x) - x - rt.special.gammaln(a))
+
+
+# the regularized incomplete beta function: in x the beta density (xlogy, xlog1py:
+# finite at x = 0 where a = 1 and at x = 1 where b = 1); in a and b not closed-form
+@_special("betainc")
+def betainc(y, a, b, x):
+    return None, None, np.exp(rt.special.xlogy(a - 1, x) + rt.special.xlog1py(b - 1, -x)
+                              - rt.special.betaln(a, b))
 
 
 # x * log(y) is 0 wherever x is 0: its derivative in y is 0 there (also at y = 0)

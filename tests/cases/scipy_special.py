@@ -58,6 +58,14 @@ def sp_gammaln(x):
     return np.sum(special.gammaln(x))
 
 
+def sp_rgamma(x):
+    return np.sum(special.rgamma(x) * x)
+
+
+def sp_gammasgn(x):
+    return np.sum(special.gammasgn(x) * x * x)
+
+
 def sp_digamma(x):
     return np.sum(special.digamma(x))
 
@@ -103,6 +111,14 @@ def sp_gammainc(x):
 
 def sp_gammainc_a(a, x):
     return np.sum(special.gammainc(a, x))
+
+
+def sp_betainc(x):
+    return np.sum(special.betainc(2.5, 0.7, x))
+
+
+def sp_betainc_ab(a, b, x):
+    return np.sum(special.betainc(a, b, x) * x)
 
 
 def sp_gammaincc(x):
@@ -503,6 +519,11 @@ CASES = {} if special is None else {
                             R(sp_gamma, np.array([-0.5, -1.5, -2.3]))],
     "scipy.special.gammaln": [R(sp_gammaln, _P), R(sp_gammaln, _PM * 10.0),
                               R(sp_gammaln, np.array([-0.5, -1.5, -2.3]))],
+    "scipy.special.rgamma": [R(sp_rgamma, _X), R(sp_rgamma, 3.2), R(sp_rgamma, _PM * 10.0),
+                             # the poles of gamma (autograd: NaN): central differences
+                             R(sp_rgamma, np.array([0.0, -1.0, -2.0, -3.5]),
+                               expected=lambda x: fd_grad(sp_rgamma, (x,)))],
+    "scipy.special.gammasgn": [R(sp_gammasgn, _X), R(sp_gammasgn, -2.5), R(sp_gammasgn, _M)],
     "scipy.special.digamma": [R(sp_digamma, _P), R(sp_digamma, 4.5), R(sp_psi, _PM),
                               R(sp_digamma, np.array([-0.5, -1.5]))],
     "scipy.special.polygamma": [R(sp_polygamma0, _P), R(sp_polygamma2, _P),
@@ -518,6 +539,12 @@ CASES = {} if special is None else {
                                # x = 0: the density of a = 1 is 1 there, of a > 1 is 0
                                R(sp_gammainc_a, np.array([1.0, 2.0]), np.array([0.0, 0.0]),
                                  wrt=1, fd=False)],
+    "scipy.special.betainc": [R(sp_betainc, _U), R(sp_betainc, _UM),
+                              R(sp_betainc_ab, _P, 1.5, _U, wrt=2),
+                              R(sp_betainc_ab, 2.0, _PM, _UM, wrt=2),
+                              # the ends: the density of a = 1 is b at 0, of b = 1 is a at 1
+                              R(sp_betainc_ab, np.array([1.0, 2.0, 0.5]), np.array([3.0, 1.0, 1.0]),
+                                np.array([0.0, 1.0, 1.0]), wrt=2, fd=False)],
     "scipy.special.gammaincc": [R(sp_gammaincc, _P), R(sp_gammaincc_a, 0.6, _PM, wrt=1),
                                 R(sp_gammaincc_a, np.array([1.0, 3.0]), np.array([0.0, 0.0]),
                                   wrt=1, fd=False)],
