@@ -112,6 +112,10 @@ def t_cdf_in_df(x, df):
     return stats.t.cdf(x, df)
 
 
+def chi2_cdf_in_df(x, df):
+    return stats.chi2.cdf(x, df)
+
+
 def beta_cdf_in_a(x, a):
     return stats.beta.cdf(x, a, 2.0)
 
@@ -147,6 +151,7 @@ def norm_entropy(scale):
     (iv_in_order, (1.5, 0.3), 0, "argument 'v'"),
     (t_cdf_in_df, (0.3, 2.0), 1, "argument 'df'"),
     (beta_cdf_in_a, (0.3, 2.0), 1, "argument 'a'"),
+    (chi2_cdf_in_df, (0.3, 2.0), 1, "argument 'df'"),
     (logsumexp_with_sign, (np.ones(3),), 0, "with these arguments"),
     (mvn_singular, (np.ones(2),), 0, "with these arguments"),
     (mvn_default_mean, (np.ones(2),), 0, "with these arguments"),
@@ -248,6 +253,14 @@ def h_t(x):
     return np.sum(stats.t.logpdf(x, 3.0) + stats.t.cdf(x, 2.5, 0.1, 1.2))
 
 
+def h_chi2(x):
+    return np.sum(stats.chi2.logpdf(x, 3.5) + stats.chi2.cdf(x, 2.5) * x)
+
+
+def h_rgamma_betainc(x):
+    return np.sum(special.rgamma(x) + special.betainc(1.5, 2.5, x / 4.0))
+
+
 def h_mvn(x):
     return stats.multivariate_normal.logpdf(x, np.array([0.1, -0.2]),
                                             np.array([[1.5, 0.3], [0.3, 0.8]]))
@@ -265,6 +278,8 @@ def h_expit(x):
     (h_softmax, np.array([[0.3, -1.0, 0.5], [1.2, 0.1, -0.4]])),
     (h_norm, np.array([0.4, -1.3, 2.2])),
     (h_t, np.array([0.4, -1.3, 2.2])),
+    (h_chi2, np.array([0.4, 1.3, 2.2])),
+    (h_rgamma_betainc, np.array([0.4, 1.3, 2.2])),
     (h_mvn, np.array([0.5, -0.7])),
     (h_expit, np.array([0.4, -1.3, 2.2])),
 ])

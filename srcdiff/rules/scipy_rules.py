@@ -12,8 +12,8 @@ Orders and counts that are integers (``polygamma``'s ``n``, ``yn``'s ``n``,
 ``multigammaln``'s ``d``, ``poisson``'s ``k``) are passive: there is no
 derivative in a value that moves in whole steps.  A real order (``iv``, ``ive``, ``jv``) and the
 shape parameters whose derivative has no closed form (``gammainc``'s ``a``,
-``t.cdf``'s ``df``, ``beta.cdf``'s ``a`` and ``b`` ...) are refused where a
-derivative would flow through them.
+``t.cdf``'s ``df``, ``beta.cdf``'s ``a`` and ``b``, ``betainc``'s ``a`` and ``b``,
+``chi2.cdf``'s ``df`` ...) are refused where a derivative would flow through them.
 
 The distributions are methods of SciPy's distribution objects
 (``stats.norm.logpdf`` is a bound method, made anew at each reading); they are
@@ -21,7 +21,8 @@ declared by the bound method, which compares equal to every later reading, so
 ``stats.norm.logpdf(x, loc, scale)`` and ``norm.logpdf(x)`` after
 ``from scipy.stats import norm`` both resolve to the rule.  Frozen
 distributions (``stats.norm(0, 1).logpdf``) and ``loc``/``scale`` of
-``beta``, ``gamma``, ``poisson`` are not declared (refused where they matter).
+``beta``, ``gamma``, ``chi2``, ``poisson`` are not declared (refused where they
+matter).
 """
 
 import gast
@@ -455,6 +456,43 @@ def gamma_logcdf(y, x, a):
 @_stats("gamma", "logsf")
 def gamma_logsf(y, x, a):
     return -np.exp(rt.stats.gamma.logpdf(x, a) - y), None
+
+
+# --- chi-squared (standard form; df: only logpdf and pdf; (df / 2 - 1) / x is 0 where df
+# is 2, also at x = 0; the pdf is 0 off x > 0, and so are its partials) ------------------
+
+
+@_stats("chi2", "logpdf")
+def chi2_logpdf(y, x, df):
+    return ((df / 2 - 1) / np.where(df == 2, 1.0, x) - 0.5,
+            0.5 * (np.log(x) - 0.6931471805599453 - rt.special.digamma(df / 2)))   # log 2
+
+
+@_stats("chi2", "pdf")
+def chi2_pdf(y, x, df):
+    return (y * ((df / 2 - 1) / np.where(df == 2, 1.0, x) - 0.5),
+            y * 0.5 * (np.log(np.where(x > 0, x, 1.0)) - 0.6931471805599453
+                       - rt.special.digamma(df / 2)))
+
+
+@_stats("chi2", "cdf")
+def chi2_cdf(y, x, df):
+    return rt.stats.chi2.pdf(x, df), None
+
+
+@_stats("chi2", "sf")
+def chi2_sf(y, x, df):
+    return -rt.stats.chi2.pdf(x, df), None
+
+
+@_stats("chi2", "logcdf")
+def chi2_logcdf(y, x, df):
+    return np.exp(rt.stats.chi2.logpdf(x, df) - y), None
+
+
+@_stats("chi2", "logsf")
+def chi2_logsf(y, x, df):
+    return -np.exp(rt.stats.chi2.logpdf(x, df) - y), None
 
 
 # --- Poisson (the count k is passive; the mass is 0 off the non-negative integers) ----------

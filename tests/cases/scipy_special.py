@@ -422,6 +422,34 @@ def st_gamma_logsf(x):
     return np.sum(stats.gamma.logsf(x, 3.0))
 
 
+def st_chi2_logpdf(x, df):
+    return np.sum(stats.chi2.logpdf(x, df))
+
+
+def st_chi2_pdf(x, df):
+    return np.sum(stats.chi2.pdf(x, df))
+
+
+def st_chi2_cdf(x):
+    return np.sum(stats.chi2.cdf(x, 3.0))
+
+
+def st_chi2_cdf_df(x, df):
+    return np.sum(stats.chi2.cdf(x, df) * x)
+
+
+def st_chi2_sf(x):
+    return np.sum(stats.chi2.sf(x, 2.5))
+
+
+def st_chi2_logcdf(x):
+    return np.sum(stats.chi2.logcdf(x, 1.5))
+
+
+def st_chi2_logsf(x):
+    return np.sum(stats.chi2.logsf(x, 4.0))
+
+
 _K = np.array([0, 1, 3, 7])
 _K_FRACTION = np.array([0.0, 1.5, 3.0, 6.2])
 
@@ -629,6 +657,23 @@ CASES = {} if special is None else {
     "scipy.stats.gamma.sf": [R(st_gamma_sf, _P)],
     "scipy.stats.gamma.logcdf": [R(st_gamma_logcdf, _PM)],
     "scipy.stats.gamma.logsf": [R(st_gamma_logsf, _P)],
+    "scipy.stats.chi2.logpdf": [R(st_chi2_logpdf, _P, 3.0, wrt=(0, 1)),
+                                R(st_chi2_logpdf, _P, 2.7, wrt=(0, 1)),
+                                R(st_chi2_logpdf, _PM, _P[:3] * 2.0, wrt=(0, 1)),
+                                # df = 2 (the exponential): finite at x = 0
+                                R(st_chi2_logpdf, np.array([0.0, 1.5]), 2.0, fd=False,
+                                  expected=lambda x, df: np.full_like(x, -0.5))],
+    "scipy.stats.chi2.pdf": [R(st_chi2_pdf, _P, 4.5, wrt=(0, 1)),
+                             R(st_chi2_pdf, _PM, np.array([1.0, 2.0, 5.0]), wrt=(0, 1)),
+                             # off the support the density is 0, and so are its partials
+                             # (the oracle's log: NaN there): central differences
+                             R(st_chi2_pdf, np.array([-1.0, -0.2, 0.7]), 3.0, wrt=(0, 1),
+                               expected=lambda x, df: fd_grad(st_chi2_pdf, (x, df), (0, 1)))],
+    "scipy.stats.chi2.cdf": [R(st_chi2_cdf, _P), R(st_chi2_cdf, 0.4), R(st_chi2_cdf, _PM),
+                             R(st_chi2_cdf_df, _P, 1.5), R(st_chi2_cdf_df, _UM, _P[:3])],
+    "scipy.stats.chi2.sf": [R(st_chi2_sf, _P)],
+    "scipy.stats.chi2.logcdf": [R(st_chi2_logcdf, _PM)],
+    "scipy.stats.chi2.logsf": [R(st_chi2_logsf, _P)],
     "scipy.stats.poisson.logpmf": [R(st_poisson_logpmf, 2.3), R(st_poisson_logpmf, _P)],
     "scipy.stats.poisson.pmf": [R(st_poisson_pmf, 2.3), R(st_poisson_pmf, _P),
                                 R(st_poisson_pmf_fraction, 1.7)],
