@@ -142,6 +142,30 @@ def solve_columns(a, b, y):
     return np.shape(y) + (1,) if solved_vector(np.ndim(a), np.ndim(b)) else np.shape(y)
 
 
+def triangle(a, lower, unit_diagonal):
+    """1 on the triangle of the square matrix ``a`` that
+    ``scipy.linalg.solve_triangular`` reads (the lower one or the upper one,
+    without the diagonal when it is taken as 1), else 0."""
+    n = np.shape(a)[-1]
+    ones = np.ones((n, n))
+    return (np.tril(ones) if lower else np.triu(ones)) - (np.eye(n) if unit_diagonal else 0.0)
+
+
+def column_shape(y, b):
+    """The shape of ``y``, the solution of a system whose right-hand side is
+    ``b`` (``scipy.linalg``), as a stack of matrices: a column of 1 added where
+    ``b`` is a vector."""
+    return np.shape(y) + (1,) if np.ndim(b) == 1 else np.shape(y)
+
+
+def require_real(y, function):
+    """The derivative of ``function`` here is for a real result only."""
+    return check(np.isrealobj(y),
+                 f"{function} returned a complex matrix: srcdiff's derivatives are "
+                 "real-valued", "differentiate only where the result is real (for sqrtm: "
+                 "a matrix without negative real eigenvalues)")
+
+
 def require_real_eig(w):
     """``np.linalg.eig``'s derivative here is for real eigenvalues only."""
     return check(np.isrealobj(w),

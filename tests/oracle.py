@@ -335,13 +335,23 @@ def _scipy_map():
         _SCIPY_MAP = {}
         try:
             import scipy
+            import scipy.integrate
+            import scipy.linalg
             import scipy.special
             import scipy.stats
+
+            import autograd.scipy.integrate as aintegrate
+            import autograd.scipy.linalg as alinalg
             special, stats, dists = _scipy_twins()
         except ImportError:
             return _SCIPY_MAP
-        pairs = [(scipy, _Shim("scipy", scipy, {"special": special, "stats": stats})),
-                 (scipy.special, special), (scipy.stats, stats)]
+        integrate = _Shim("scipy.integrate", scipy.integrate, {"odeint": aintegrate.odeint})
+        pairs = [(scipy, _Shim("scipy", scipy, {"special": special, "stats": stats,
+                                                "linalg": alinalg, "integrate": integrate})),
+                 (scipy.special, special), (scipy.stats, stats), (scipy.linalg, alinalg),
+                 (scipy.integrate, integrate), (scipy.integrate.odeint, aintegrate.odeint)]
+        pairs += [(getattr(scipy.linalg, name), getattr(alinalg, name)) for name in (
+            "solve_triangular", "solve_banded", "sqrtm", "solve_sylvester")]
         pairs += [(getattr(scipy.stats, n), twin) for n, twin in dists.items()]
         for name in dir(special._base) + list(special._overrides):
             real = getattr(scipy.special, name, None)

@@ -17,13 +17,14 @@ import srcdiff
 from oracle import check_grad, twin
 
 try:
+    import scipy.linalg
     import scipy.special
     import scipy.stats
     import scipy.stats as st
-    from scipy import special, stats
+    from scipy import linalg, special, stats
     from scipy.stats import norm
 except ImportError:
-    scipy = special = stats = None
+    scipy = linalg = special = stats = None
 
 needs_scipy = pytest.mark.skipif(scipy is None, reason="SciPy is not installed")
 _TESTS = pathlib.Path(__file__).parent
@@ -47,12 +48,13 @@ def test_srcdiff_works_without_scipy(tmp_path):
         import srcdiff
         from srcdiff import primitives
         assert "srcdiff.rules.scipy_rules" not in sys.modules
+        assert "srcdiff.rules.scipy_linalg_rules" not in sys.modules
         assert not [p.name for p in primitives.all_primitives() if "scipy" in p.name]
         from user import f
         x = np.array([0.5, -1.0])
         assert np.allclose(srcdiff.grad(f)(x), np.exp(x) * (1 + x))
-        from cases import scipy_special, all_cases
-        assert scipy_special.CASES == {{}}
+        from cases import scipy_linalg, scipy_special, all_cases
+        assert scipy_special.CASES == scipy_linalg.CASES == {{}}
         all_cases()
         print("ok")
     """)
@@ -85,6 +87,34 @@ def test_scipy_rules_load_when_the_program_uses_scipy(tmp_path):
         x = np.array([0.5, -1.0])
         assert np.allclose(srcdiff.grad(f)(x), 2 / np.sqrt(np.pi) * np.exp(-x * x))
         assert "srcdiff.rules.scipy_rules" in sys.modules
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+@needs_scipy
+def test_scipy_linalg_rules_load_when_the_program_uses_scipy_linalg(tmp_path):
+    """The rules of scipy.linalg and scipy.integrate are declared once the
+    program has imported one of them, and not by ``import srcdiff``."""
+    (tmp_path / "user.py").write_text(textwrap.dedent("""
+        import numpy as np
+        from scipy.linalg import solve_triangular
+
+        def f(b):
+            return np.sum(solve_triangular(np.array([[2.0, 1.0], [0.0, 4.0]]), b))
+    """))
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path[:0] = [{str(tmp_path)!r}]
+        import numpy as np
+        import srcdiff
+        assert not [m for m in sys.modules if m.startswith("scipy")]
+        from user import f
+        assert np.allclose(srcdiff.grad(f)(np.array([0.5, -1.0])), [0.5, 0.125])
+        assert "srcdiff.rules.scipy_linalg_rules" in sys.modules
         print("ok")
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -140,6 +170,14 @@ def beta_with_loc(x):
     return stats.beta.logpdf(x, 2.0, 3.0, loc=0.1)
 
 
+def triangular_variable_trans(b, trans):
+    return linalg.solve_triangular(np.eye(2) * 2.0, b, trans=trans)
+
+
+def triangular_overwrite(b):
+    return linalg.solve_triangular(np.eye(2) * 2.0, b, overwrite_b=True)
+
+
 def norm_entropy(scale):
     return stats.norm.entropy(0.0, scale)
 
@@ -158,6 +196,8 @@ def norm_entropy(scale):
     (frozen_distribution, (0.3,), 0, ".logpdf()"),
     (beta_with_loc, (0.3,), 0, "with these arguments"),
     (norm_entropy, (0.3,), 0, "stats.norm.entropy"),
+    (triangular_variable_trans, (np.ones(2), 1), 0, "trans must be a constant"),
+    (triangular_overwrite, (np.ones(2),), 0, "overwrite_b=True"),
 ])
 def test_refused(fn, args, wrt, words):
     with pytest.raises(srcdiff.NoRuleError) as info:
@@ -171,6 +211,20 @@ def test_derivatives_in_other_arguments_are_not_refused():
     assert np.isclose(srcdiff.grad(gammainc_in_a, wrt=1)(1.5, 0.3),
                       np.exp(-0.3) * 0.3 ** 0.5 / special.gamma(1.5))
     assert np.isclose(srcdiff.grad(t_cdf_in_df, wrt=0)(0.3, 2.0), stats.t.pdf(0.3, 2.0))
+
+
+def sqrtm_sum(a):
+    return np.sum(linalg.sqrtm(a))
+
+
+@needs_scipy
+def test_sqrtm_complex_result_refused():
+    """A matrix with a negative eigenvalue has a complex square root: refused
+    when the derivative runs (its sign is not known before)."""
+    with pytest.raises(srcdiff.NoRuleError, match="complex"):
+        srcdiff.grad(sqrtm_sum)(np.array([[-1.0, 0.2], [0.0, 2.0]]))
+    with pytest.raises(srcdiff.NoRuleError, match="complex"):
+        srcdiff.jvp(sqrtm_sum)(np.array([[-1.0, 0.2], [0.0, 2.0]]), np.eye(2))
 
 
 # --- the edges of the domain where the derivative is infinite ---------------------------
@@ -266,6 +320,22 @@ def h_mvn(x):
                                             np.array([[1.5, 0.3], [0.3, 0.8]]))
 
 
+def h_triangular(x):
+    a = np.array([[2.0, 0.5, -0.3], [0.0, 1.5, 0.2], [0.0, 0.0, 3.0]]) + np.diag(x)
+    return np.sum(linalg.solve_triangular(a, x * x) + linalg.solve_triangular(
+        a.T, np.outer(x, x), trans="T", lower=False) ** 2)
+
+
+def h_sqrtm(x):
+    a = np.outer(x, x) + np.eye(3) * 2.0
+    return np.sum(linalg.sqrtm(a) * np.arange(9.0).reshape(3, 3))
+
+
+def h_sylvester(x):
+    a = np.diag(x) + 3.0 * np.eye(3)
+    return np.sum(linalg.solve_sylvester(a, a.T + np.outer(x, x), np.outer(x, x + 1.0)))
+
+
 def h_expit(x):
     return np.sum(special.expit(x) * special.erf(x) + special.xlogy(x, x * x + 1.0))
 
@@ -282,6 +352,9 @@ def h_expit(x):
     (h_rgamma_betainc, np.array([0.4, 1.3, 2.2])),
     (h_mvn, np.array([0.5, -0.7])),
     (h_expit, np.array([0.4, -1.3, 2.2])),
+    (h_triangular, np.array([0.4, -0.3, 1.2])),
+    (h_sqrtm, np.array([0.4, -0.3, 1.2])),
+    (h_sylvester, np.array([0.4, -0.3, 1.2])),
 ])
 def test_hessian(fn, x):
     import autograd

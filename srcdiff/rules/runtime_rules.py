@@ -283,8 +283,9 @@ def rearray(r, h, g, obj):
 # --- products, np.linalg, np.fft (runtime_linalg.py) -----------------------------------------
 
 nondiff(rt.dot_axes, rt.inner_axes, rt.diagonal_mask, rt.strict_triangle, rt.solve_columns,
-        rt.norm_weight, result=FRESH)
-nondiff(rt.check, rt.require_real_eig, rt.require_reduced, result=FRESH, pure=False)
+        rt.column_shape, rt.triangle, rt.norm_weight, result=FRESH)
+nondiff(rt.check, rt.require_real, rt.require_real_eig, rt.require_reduced, result=FRESH,
+        pure=False)
 
 
 def _swapped(shapes, constants):
