@@ -27,7 +27,7 @@ from .runtime_higher import (  # noqa: F401
 # Helpers of the rules of products, np.linalg and np.fft (runtime_linalg.py)
 from . import runtime_linalg  # noqa: F401
 from .runtime_linalg import (  # noqa: F401
-    check, column_shape, diagonal_mask, dot_axes, inner_axes, irfftn, irfftn_adjoint, kron_da,
+    banded_matmul, banded_outer, banded_transpose, check, column_shape, diagonal_mask, dot_axes, inner_axes, irfftn, irfftn_adjoint, kron_da,
     kron_db, mT, norm_weight, require_real, require_real_eig, require_reduced, solve_columns,
     strict_triangle, tensordot_da, tensordot_db, triangle)
 

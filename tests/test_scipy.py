@@ -178,6 +178,10 @@ def triangular_overwrite(b):
     return linalg.solve_triangular(np.eye(2) * 2.0, b, overwrite_b=True)
 
 
+def banded_overwrite(b):
+    return linalg.solve_banded((0, 0), np.ones((1, 2)) * 2.0, b, overwrite_ab=True)
+
+
 def norm_entropy(scale):
     return stats.norm.entropy(0.0, scale)
 
@@ -198,6 +202,7 @@ def norm_entropy(scale):
     (norm_entropy, (0.3,), 0, "stats.norm.entropy"),
     (triangular_variable_trans, (np.ones(2), 1), 0, "trans must be a constant"),
     (triangular_overwrite, (np.ones(2),), 0, "overwrite_b=True"),
+    (banded_overwrite, (np.ones(2),), 0, "overwrite_ab=True"),
 ])
 def test_refused(fn, args, wrt, words):
     with pytest.raises(srcdiff.NoRuleError) as info:
@@ -225,6 +230,19 @@ def test_sqrtm_complex_result_refused():
         srcdiff.grad(sqrtm_sum)(np.array([[-1.0, 0.2], [0.0, 2.0]]))
     with pytest.raises(srcdiff.NoRuleError, match="complex"):
         srcdiff.jvp(sqrtm_sum)(np.array([[-1.0, 0.2], [0.0, 2.0]]), np.eye(2))
+
+
+def banded_stack(ab):
+    return np.sum(linalg.solve_banded((1, 0), ab, np.ones((2, 3, 1))))
+
+
+@needs_scipy
+@pytest.mark.skipif(scipy is not None and tuple(map(int, scipy.__version__.split(".")[:2]))
+                    < (1, 15), reason="SciPy solves one banded system at a time")
+def test_solve_banded_of_a_stack_refused():
+    ab = np.ones((2, 2, 3)) + np.array([2.0, 0.0])[:, None]
+    with pytest.raises(srcdiff.NoRuleError, match="stack of banded matrices"):
+        srcdiff.grad(banded_stack)(ab)
 
 
 # --- the edges of the domain where the derivative is infinite ---------------------------
@@ -336,6 +354,12 @@ def h_sylvester(x):
     return np.sum(linalg.solve_sylvester(a, a.T + np.outer(x, x), np.outer(x, x + 1.0)))
 
 
+def h_banded(x):
+    ab = np.array([[0.0, 0.5, -0.3], [2.0, 1.5, 3.0], [0.4, 0.2, 0.0]]) + np.outer(
+        np.ones(3), x)
+    return np.sum(linalg.solve_banded((1, 1), ab, x * x) ** 2)
+
+
 def h_expit(x):
     return np.sum(special.expit(x) * special.erf(x) + special.xlogy(x, x * x + 1.0))
 
@@ -355,6 +379,7 @@ def h_expit(x):
     (h_triangular, np.array([0.4, -0.3, 1.2])),
     (h_sqrtm, np.array([0.4, -0.3, 1.2])),
     (h_sylvester, np.array([0.4, -0.3, 1.2])),
+    (h_banded, np.array([0.4, -0.3, 1.2])),
 ])
 def test_hessian(fn, x):
     import autograd

@@ -323,6 +323,29 @@ def kron_db(r, g, a, b):
     d[a] = rt.kron_da(g, a, d[r])
 
 
+# banded storage (scipy.linalg.solve_banded): the transpose of the transpose is the
+# matrix itself; a @ x and the band of g @ x.T are each other's adjoints
+
+
+@adjoint(rt.banded_transpose, passive=("l_and_u",), linear=True, result=FRESH,
+         float_valued=True, shaped_like="ab")
+def banded_transpose(r, l_and_u, ab):
+    d[ab] = rt.banded_transpose(l_and_u[::-1], d[r])
+
+
+@adjoint(rt.banded_matmul, passive=("l_and_u",), linear=True, result=FRESH, float_valued=True,
+         shaped_like="x")
+def banded_matmul(r, l_and_u, ab, x):
+    d[ab] = rt.banded_outer(l_and_u, d[r], x)
+    d[x] = rt.banded_matmul(l_and_u[::-1], rt.banded_transpose(l_and_u, ab), d[r])
+
+
+@adjoint(rt.banded_outer, passive=("l_and_u",), linear=True, result=FRESH, float_valued=True)
+def banded_outer(r, l_and_u, g, x):
+    d[g] = rt.banded_matmul(l_and_u, d[r], x)
+    d[x] = rt.banded_matmul(l_and_u[::-1], rt.banded_transpose(l_and_u, d[r]), g)
+
+
 @adjoint(rt.irfftn, linear=True, result=FRESH, float_valued=True)
 def irfftn(r, a, s=None, axes=None, norm=None):
     d[a] = rt.irfftn_adjoint(d[r], a, s, axes, norm)

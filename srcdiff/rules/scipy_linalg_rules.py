@@ -157,3 +157,40 @@ def solve_sylvester_tangent(y, a, b, q):
     d[y] = rt.linalg.solve_sylvester(a, b, -(d[a] @ y))
     d[y] = rt.linalg.solve_sylvester(a, b, -(y @ d[b]))
     d[y] = rt.linalg.solve_sylvester(a, b, d[q])
+
+
+# --- solve_banded: a y = b, a stored by its diagonals (rt.banded_*) ----------------------------
+
+
+def _solve_banded(y, l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
+    g = rt.linalg.solve_banded(l_and_u[::-1], rt.banded_transpose(l_and_u, ab), d[y])
+    d[ab] = -rt.banded_outer(l_and_u, g, y)
+    d[b] = g
+
+
+def _solve_banded_tangent(y, l_and_u, ab, b, overwrite_ab=False, overwrite_b=False,
+                          check_finite=True):
+    d[y] = -rt.linalg.solve_banded(l_and_u, ab, rt.banded_matmul(l_and_u, d[ab], y))
+    d[y] = rt.linalg.solve_banded(l_and_u, ab, d[b])
+
+
+def _b_shape(shapes, constants):
+    return shapes[2] if concrete(shapes[2]) else None
+
+
+_BANDED = _primitive("scipy.linalg.solve_banded", _solve_banded, _solve_banded_tangent,
+                     shape=_b_shape,
+                     passive=("l_and_u", "overwrite_ab", "overwrite_b", "check_finite"))
+
+
+@variants(linalg.solve_banded, name="scipy.linalg.solve_banded", result=FRESH,
+          float_valued=True, why="overwrite_ab=True and overwrite_b=True (which may write "
+                                 "into ab and b) are not differentiated")
+def solve_banded(args, keywords):
+    """``solve_banded(l_and_u, ab, b)`` for one banded matrix (a stack is refused
+    at run time)."""
+    bound = _BANDED.bind(args, keywords)
+    if bound is None or any(_constant(bound[1].get(p), False) is not False
+                            for p in ("overwrite_ab", "overwrite_b")):
+        return None
+    return bound

@@ -106,6 +106,46 @@ _SA = _FULL + 2.0 * np.eye(4)
 _SB = _rng.uniform(-1.0, 1.0, (3, 3)) + 2.0 * np.eye(3)
 
 
+def banded(l_and_u, n, rng):
+    """Banded storage of a diagonally dominant matrix, with values also in the
+    corners that are not read."""
+    ab = rng.uniform(-1.0, 1.0, (l_and_u[0] + l_and_u[1] + 1, n))
+    ab[l_and_u[1]] += 3.0
+    return ab
+
+
+_TRI = banded((1, 1), 5, _rng)
+_UPPER2 = banded((0, 2), 5, _rng)
+_LOWER2 = banded((2, 0), 5, _rng)
+_WIDE = banded((1, 2), 5, _rng)
+_V5 = _rng.uniform(-1.0, 1.0, 5)
+_B5 = _rng.uniform(-1.0, 1.0, (5, 2))
+
+
+def sl_banded_tri(ab, b):
+    return np.sum(linalg.solve_banded((1, 1), ab, b) * np.arange(1.0, 6.0))
+
+
+def sl_banded_upper(ab, b):
+    return np.sum(linalg.solve_banded((0, 2), ab, b) ** 2)
+
+
+def sl_banded_lower(ab, b):
+    return np.sum(np.sin(linalg.solve_banded([2, 0], ab, b)))
+
+
+def sl_banded_wide(ab, b):
+    return np.sum(linalg.solve_banded((1, 2), ab, b) ** 2)
+
+
+def sl_banded_unchecked(ab, b):
+    return np.sum(linalg.solve_banded((1, 2), ab, b, check_finite=False) * _B5)
+
+
+def sl_banded_lu(ab, b, l_and_u):
+    return np.sum(linalg.solve_banded(l_and_u, ab, b) ** 2)
+
+
 CASES = {} if linalg is None else {
     "scipy.linalg.solve_triangular": [
         R(sl_triangular, _U, _B, wrt=(0, 1)),
@@ -133,6 +173,17 @@ CASES = {} if linalg is None else {
                            R(sl_sqrtm_factor, _FULL)]
     + ([R(sl_sqrtm_stack, _SPD_STACK, expected=by_fd(sl_sqrtm_stack, 0))] if _batched
        else []),
+    # (autograd's rule: for a vector b only)
+    "scipy.linalg.solve_banded": [R(sl_banded_tri, _TRI, _V5, wrt=(0, 1)),
+                                  R(sl_banded_upper, _UPPER2, _V5, wrt=(0, 1)),
+                                  R(sl_banded_lower, _LOWER2, _V5, wrt=(0, 1)),
+                                  R(sl_banded_wide, _WIDE, _V5, wrt=(0, 1)),
+                                  R(sl_banded_lu, _WIDE, _V5, (1, 2), wrt=(0, 1)),
+                                  R(sl_banded_tri, _TRI, _B5.T[0], wrt=1),
+                                  R(sl_banded_unchecked, _WIDE, _B5, wrt=(0, 1),
+                                    expected=by_fd(sl_banded_unchecked, (0, 1))),
+                                  R(sl_banded_lower, _LOWER2, _B5, wrt=(0, 1),
+                                    expected=by_fd(sl_banded_lower, (0, 1)))],
     "scipy.linalg.solve_sylvester": [R(sl_sylvester, _SA, _SB, _B, wrt=(0, 1, 2)),
                                      R(sl_sylvester_square, _SA, _SA.T, _FULL,
                                        wrt=(0, 1, 2)),
