@@ -323,8 +323,10 @@ def _scipy_twins():
             pdf=lambda x, df: anp.exp(chi2_logpdf(x, df)))),
         "poisson": _Shim("poisson", ast_.poisson, survival(ast_.poisson)),
         "dirichlet": _Shim("dirichlet", ast_.dirichlet, {"logpdf": dirichlet_logpdf}),
-        "multivariate_normal": positional(ast_.multivariate_normal,
-                                          ("x", "mean", "cov", "allow_singular"), {})}
+        "multivariate_normal": _Shim("multivariate_normal", positional(
+            ast_.multivariate_normal, ("x", "mean", "cov", "allow_singular"), {}), {
+                "entropy": lambda mean=None, cov=1: ast_.multivariate_normal.entropy(mean,
+                                                                                     cov)})}
     stats = _Shim("scipy.stats", ast_, dists)
     return special, stats, dists
 

@@ -182,6 +182,10 @@ def banded_overwrite(b):
     return linalg.solve_banded((0, 0), np.ones((1, 2)) * 2.0, b, overwrite_ab=True)
 
 
+def mvn_entropy_default_cov(mean):
+    return stats.multivariate_normal.entropy(mean)
+
+
 def norm_entropy(scale):
     return stats.norm.entropy(0.0, scale)
 
@@ -200,6 +204,7 @@ def norm_entropy(scale):
     (frozen_distribution, (0.3,), 0, ".logpdf()"),
     (beta_with_loc, (0.3,), 0, "with these arguments"),
     (norm_entropy, (0.3,), 0, "stats.norm.entropy"),
+    (mvn_entropy_default_cov, (np.ones(2),), 0, "with these arguments"),
     (triangular_variable_trans, (np.ones(2), 1), 0, "trans must be a constant"),
     (triangular_overwrite, (np.ones(2),), 0, "overwrite_b=True"),
     (banded_overwrite, (np.ones(2),), 0, "overwrite_ab=True"),
@@ -230,6 +235,17 @@ def test_sqrtm_complex_result_refused():
         srcdiff.grad(sqrtm_sum)(np.array([[-1.0, 0.2], [0.0, 2.0]]))
     with pytest.raises(srcdiff.NoRuleError, match="complex"):
         srcdiff.jvp(sqrtm_sum)(np.array([[-1.0, 0.2], [0.0, 2.0]]), np.eye(2))
+
+
+def mvn_entropy_variances(v):
+    return stats.multivariate_normal.entropy(np.zeros(2), v)
+
+
+@needs_scipy
+def test_mvn_entropy_of_variances_refused():
+    """cov given as a vector of variances: refused when the derivative runs."""
+    with pytest.raises(srcdiff.NoRuleError, match="cov given as a matrix"):
+        srcdiff.grad(mvn_entropy_variances)(np.array([1.0, 2.0]))
 
 
 def banded_stack(ab):

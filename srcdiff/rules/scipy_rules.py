@@ -632,3 +632,33 @@ def _declare_mvn(method, adjoint_rule, tangent_rule):
 
 _declare_mvn("logpdf", _mvn_logpdf, _mvn_logpdf_tangent)
 _declare_mvn("pdf", _mvn_pdf, _mvn_pdf_tangent)
+
+
+# the entropy, (log det(2 pi e cov)) / 2, does not depend on the mean (passive)
+
+
+def _mvn_entropy(y, mean, cov):
+    rt.check(np.ndim(cov) == 2, "the derivative of multivariate_normal.entropy is for cov "
+             "given as a matrix", "pass np.diag(variances) or variance * np.eye(n)")
+    d[cov] = 0.5 * d[y] * rt.mT(np.linalg.inv(cov))
+
+
+def _mvn_entropy_tangent(y, mean, cov):
+    rt.check(np.ndim(cov) == 2, "the derivative of multivariate_normal.entropy is for cov "
+             "given as a matrix", "pass np.diag(variances) or variance * np.eye(n)")
+    d[y] = 0.5 * np.sum(np.linalg.inv(cov) * rt.mT(d[cov]))
+
+
+_MVN_ENTROPY = _primitive("scipy.stats.multivariate_normal.entropy", _mvn_entropy,
+                          _mvn_entropy_tangent, passive=("mean",), shape="scalar")
+
+
+@variants(stats.multivariate_normal.entropy, name="scipy.stats.multivariate_normal.entropy",
+          shape="scalar", **_FACTS)
+def mvn_entropy(args, keywords):
+    """``entropy(mean, cov)`` with cov given (as a matrix)."""
+    bound = _bind(("mean", "cov"), args, keywords)
+    if bound is None or "cov" not in bound:
+        return None
+    bound.setdefault("mean", gast.Constant(None, None))
+    return _MVN_ENTROPY, bound

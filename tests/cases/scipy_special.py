@@ -525,6 +525,18 @@ def st_mvn_pdf_points(x, mean, a):
                                                 allow_singular=False))
 
 
+def st_mvn_entropy(cov):
+    return stats.multivariate_normal.entropy(_MEAN, cov)
+
+
+def st_mvn_entropy_factor(a):
+    return stats.multivariate_normal.entropy(cov=a @ a.T + np.eye(3))
+
+
+def st_mvn_entropy_mean(mean, a):
+    return stats.multivariate_normal.entropy(mean, a @ a.T + 0.5 * np.eye(3)) * np.sum(mean)
+
+
 _A = np.array([[1.0, 0.2, -0.3], [0.4, 0.8, 0.1], [-0.2, 0.5, 1.1]])
 _COV = _A @ _A.T + np.eye(3)
 _MEAN = np.array([0.1, -0.4, 0.3])
@@ -696,6 +708,9 @@ CASES = {} if special is None else {
         R(st_mvn_logpdf, _XS[0], _MEAN, _COV, wrt=(0, 1, 2), fd=False),
         R(st_mvn_logpdf_factor, _XS[1], _MEAN, _A, wrt=(0, 1, 2)),
         R(st_mvn_logpdf_points, _XS, _MEAN, _A, wrt=(0, 1, 2))],
+    "scipy.stats.multivariate_normal.entropy": [
+        R(st_mvn_entropy, _COV, fd=False), R(st_mvn_entropy_factor, _A),
+        R(st_mvn_entropy_factor, _A * 0.1), R(st_mvn_entropy_mean, _MEAN, _A, wrt=(0, 1))],
     "scipy.stats.multivariate_normal.pdf": [
         R(st_mvn_pdf, _XS[2], _MEAN, _COV, wrt=(0, 1, 2), fd=False),
         R(st_mvn_pdf_points, _XS, _MEAN, _A, wrt=(0, 1, 2))],
