@@ -342,16 +342,20 @@ def _scipy_map():
             import scipy.special
             import scipy.stats
 
+            import autograd.builtins
             import autograd.scipy.integrate as aintegrate
             import autograd.scipy.linalg as alinalg
             special, stats, dists = _scipy_twins()
         except ImportError:
             return _SCIPY_MAP
-        integrate = _Shim("scipy.integrate", scipy.integrate, {"odeint": aintegrate.odeint})
+        def odeint(func, y0, t, args=(), **options):   # (autograd traces args given so)
+            return aintegrate.odeint(func, y0, t, autograd.builtins.tuple(args), **options)
+
+        integrate = _Shim("scipy.integrate", scipy.integrate, {"odeint": odeint})
         pairs = [(scipy, _Shim("scipy", scipy, {"special": special, "stats": stats,
                                                 "linalg": alinalg, "integrate": integrate})),
                  (scipy.special, special), (scipy.stats, stats), (scipy.linalg, alinalg),
-                 (scipy.integrate, integrate), (scipy.integrate.odeint, aintegrate.odeint)]
+                 (scipy.integrate, integrate), (scipy.integrate.odeint, odeint)]
         pairs += [(getattr(scipy.linalg, name), getattr(alinalg, name)) for name in (
             "solve_triangular", "solve_banded", "sqrtm", "solve_sylvester")]
         pairs += [(getattr(scipy.stats, n), twin) for n, twin in dists.items()]

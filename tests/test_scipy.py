@@ -17,14 +17,15 @@ import srcdiff
 from oracle import check_grad, twin
 
 try:
+    import scipy.integrate
     import scipy.linalg
     import scipy.special
     import scipy.stats
     import scipy.stats as st
-    from scipy import linalg, special, stats
+    from scipy import integrate, linalg, special, stats
     from scipy.stats import norm
 except ImportError:
-    scipy = linalg = special = stats = None
+    scipy = integrate = linalg = special = stats = None
 
 needs_scipy = pytest.mark.skipif(scipy is None, reason="SciPy is not installed")
 _TESTS = pathlib.Path(__file__).parent
@@ -53,8 +54,8 @@ def test_srcdiff_works_without_scipy(tmp_path):
         from user import f
         x = np.array([0.5, -1.0])
         assert np.allclose(srcdiff.grad(f)(x), np.exp(x) * (1 + x))
-        from cases import scipy_linalg, scipy_special, all_cases
-        assert scipy_special.CASES == scipy_linalg.CASES == {{}}
+        from cases import scipy_integrate, scipy_linalg, scipy_special, all_cases
+        assert scipy_special.CASES == scipy_linalg.CASES == scipy_integrate.CASES == {{}}
         all_cases()
         print("ok")
     """)
@@ -186,6 +187,26 @@ def mvn_entropy_default_cov(mean):
     return stats.multivariate_normal.entropy(mean)
 
 
+def ode_closure(k):
+    def decay(y, t):
+        return -k * y
+    return np.sum(integrate.odeint(decay, np.ones(2), np.array([0.0, 1.0])))
+
+
+def ode_lambda_closure(k):
+    decay = lambda y, t: -k * y  # noqa: E731
+    return np.sum(integrate.odeint(decay, np.ones(2), np.array([0.0, 1.0])))
+
+
+def _decay(y, t, k):
+    return -k * y
+
+
+def ode_full_output(k):
+    return np.sum(integrate.odeint(_decay, np.ones(2), np.array([0.0, 1.0]), (k,),
+                                   full_output=True)[0])
+
+
 def norm_entropy(scale):
     return stats.norm.entropy(0.0, scale)
 
@@ -205,6 +226,10 @@ def norm_entropy(scale):
     (beta_with_loc, (0.3,), 0, "with these arguments"),
     (norm_entropy, (0.3,), 0, "stats.norm.entropy"),
     (mvn_entropy_default_cov, (np.ones(2),), 0, "with these arguments"),
+    # func reads k, which the derivative flows through: refused (k goes in args)
+    (ode_closure, (0.5,), 0, "odeint has no derivative with respect to its argument 'func'"),
+    (ode_lambda_closure, (0.5,), 0, "argument 'func'"),
+    (ode_full_output, (0.5,), 0, "full_output"),
     (triangular_variable_trans, (np.ones(2), 1), 0, "trans must be a constant"),
     (triangular_overwrite, (np.ones(2),), 0, "overwrite_b=True"),
     (banded_overwrite, (np.ones(2),), 0, "overwrite_ab=True"),
@@ -259,6 +284,35 @@ def test_solve_banded_of_a_stack_refused():
     ab = np.ones((2, 2, 3)) + np.array([2.0, 0.0])[:, None]
     with pytest.raises(srcdiff.NoRuleError, match="stack of banded matrices"):
         srcdiff.grad(banded_stack)(ab)
+
+
+def ode_closure_constant(y0):
+    k = 0.5
+
+    def decay(y, t):
+        return -k * y
+    return np.sum(integrate.odeint(decay, y0, np.array([0.0, 1.0])))
+
+
+@needs_scipy
+def test_odeint_closure_over_a_constant():
+    """A func that closes over a value the derivative does not flow through is
+    differentiated as any func."""
+    y0 = np.array([1.0, 2.0])
+    np.testing.assert_allclose(srcdiff.grad(ode_closure_constant)(y0),
+                               np.full(2, 1.0 + np.exp(-0.5)), rtol=1e-6)
+
+
+def ode_second(k):
+    return np.sum(integrate.odeint(_decay, np.ones(2), np.array([0.0, 1.0]), (k,)))
+
+
+@needs_scipy
+def test_odeint_second_derivative_refused():
+    with pytest.raises(srcdiff.NoRuleError, match="second derivative of scipy.integrate.odeint"):
+        srcdiff.hessian(ode_second)(0.5)
+    with pytest.raises(srcdiff.NoRuleError, match="second derivative of scipy.integrate.odeint"):
+        srcdiff.grad(srcdiff.grad(ode_second))(0.5)
 
 
 # --- the edges of the domain where the derivative is infinite ---------------------------

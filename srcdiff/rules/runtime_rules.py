@@ -323,6 +323,12 @@ def kron_db(r, g, a, b):
     d[a] = rt.kron_da(g, a, d[r])
 
 
+# (scipy.integrate.odeint: the derivative integrates an ODE built from func's own
+# derivative; differentiating that again is not done)
+known(rt.odeint_adjoint, rt.odeint_tangent, result=FRESH,
+      why="the second derivative of scipy.integrate.odeint is not supported")
+
+
 # banded storage (scipy.linalg.solve_banded): the transpose of the transpose is the
 # matrix itself; a @ x and the band of g @ x.T are each other's adjoints
 

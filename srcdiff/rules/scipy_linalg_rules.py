@@ -1,16 +1,17 @@
-"""SciPy's ``scipy.linalg`` solvers and matrix square root, and ``scipy.integrate``,
-declared when the program has imported them (``rules/__init__.py`` defers this
-module, as ``scipy_rules.py``).  The derivatives call SciPy again as
-``rt.linalg.<name>``.
+"""SciPy's ``scipy.linalg`` solvers and matrix square root, and
+``scipy.integrate.odeint``, declared when the program has imported them
+(``rules/__init__.py`` defers this module, as ``scipy_rules.py``).  The
+derivatives call SciPy again as ``rt.linalg.<name>``.
 
 As in ``linalg_rules.py``, a right-hand side ``b`` that is a vector is a column
 (``rt.column_shape``), and the rules work on stacks of matrices where SciPy does.
-Real matrices only: a complex ``sqrtm`` is refused at run time.
+Real matrices only: a complex ``sqrtm`` is refused at run time.  ``odeint``'s
+derivative (the adjoint method) is in ``runtime_odeint.py``.
 """
 
 import gast
 import numpy as np
-from scipy import linalg
+from scipy import integrate, linalg
 
 from .. import runtime as rt
 from ..abstract import concrete
@@ -194,3 +195,46 @@ def solve_banded(args, keywords):
                             for p in ("overwrite_ab", "overwrite_b")):
         return None
     return bound
+
+
+# --- odeint: y' = func(y, t, *args) (the adjoint method; runtime_odeint.py) ----------------
+# func is an operand without a derivative: a func that closes over values the
+# derivative flows through is refused (pass them in args)
+
+
+def _odeint(y, func, y0, t, args=(), rtol=None, atol=None, mxstep=0, tfirst=False):
+    a = rt.odeint_adjoint(d[y], y, func, y0, t, args, rtol, atol, mxstep, tfirst)
+    d[y0] = a[0]
+    d[t] = a[1]
+    d[args] = a[2]
+
+
+def _odeint_tangent(y, func, y0, t, args=(), rtol=None, atol=None, mxstep=0, tfirst=False):
+    d[y] = rt.odeint_tangent(y, func, y0, t, args, d[y0], None, None, rtol, atol, mxstep,
+                             tfirst)
+    d[y] = rt.odeint_tangent(y, func, y0, t, args, None, d[t], None, rtol, atol, mxstep,
+                             tfirst)
+    d[y] = rt.odeint_tangent(y, func, y0, t, args, None, None, d[args], rtol, atol, mxstep,
+                             tfirst)
+
+
+def _odeint_shape(shapes, constants):
+    y0, t = shapes[1:3]
+    if concrete(y0) and concrete(t) and len(t) == 1 and len(y0) <= 1:
+        return (t[0], y0[0] if y0 else 1)
+    return None
+
+
+_ODEINT = _primitive("scipy.integrate.odeint", _odeint, _odeint_tangent, shape=_odeint_shape,
+                     containers=("args",), passive=("rtol", "atol", "mxstep", "tfirst"))
+
+
+@variants(integrate.odeint, name="scipy.integrate.odeint", result=FRESH, float_valued=True,
+          why="srcdiff differentiates odeint(func, y0, t, args, rtol=, atol=, mxstep=, "
+              "tfirst=); full_output, Dfun and the other solver options are not")
+def odeint(args, keywords):
+    """``odeint(func, y0, t, args, rtol, atol, mxstep, tfirst)``: positional
+    arguments up to ``args``, the options by keyword."""
+    if len(args) > 4:
+        return None
+    return _ODEINT.bind(args, keywords)
