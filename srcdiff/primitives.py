@@ -427,13 +427,12 @@ def nondiff(*keys, name=None, result=None, view=None, writes=(), pure=True, shap
         rule_name, key, nondiff=True, signature=_parameters(key), **facts))
 
 
-def known(*keys, name=None, result=None, view=None, writes=(), pure=True, shape=None,
-          why=None):
+def known(*keys, result=None, view=None, writes=(), pure=True, shape=None, why=None):
     """Declare callables srcdiff knows the effects of but has no derivative for
     (``list``, ``lst.append`` on values that do not matter); ``why`` says why,
     in the refusal of a call a derivative would flow through."""
     facts = _facts(result, view, writes, pure=pure, shape=shape, why=why)
-    _declare(keys, name, lambda rule_name, key: Primitive(
+    _declare(keys, None, lambda rule_name, key: Primitive(
         rule_name, key, signature=_parameters(key), **facts))
 
 

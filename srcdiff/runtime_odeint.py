@@ -17,17 +17,19 @@ The derivatives of ``func`` are srcdiff's own, generated from its source
 (its VJP and JVP, cached as any derivative): a ``func`` srcdiff cannot
 differentiate is refused, located in ``func``.  The integrations take the
 tolerances given to ``odeint`` (``rtol``, ``atol``, ``mxstep``); the
-derivative is as accurate as they make it.  Numbers and arrays in ``args``
-are differentiated, other arguments passed through.
+derivative is as accurate as they make it.  Floats and float arrays in
+``args`` are differentiated; other arguments (integers, flags) are passed
+through, with an adjoint of 0.
 """
 
 import numpy as np
 
 
-def _numeric(value):
-    return not isinstance(value, bool) and (
-        isinstance(value, (int, float, np.number))
-        or isinstance(value, np.ndarray) and value.dtype.kind in "iuf")
+def _real(value):
+    """Is ``value`` a float or a float array (an argument of func a derivative
+    may flow into; integers are counts, passive)?"""
+    return isinstance(value, (float, np.floating)) \
+        or isinstance(value, np.ndarray) and value.dtype.kind == "f"
 
 
 class _System:
@@ -36,7 +38,7 @@ class _System:
     def __init__(self, func, y0, t, args, tfirst):
         from . import derivatives
         self.func, self.args, self.tfirst = func, tuple(args), tfirst
-        self.active = [i for i, a in enumerate(self.args) if _numeric(a)]
+        self.active = [i for i, a in enumerate(self.args) if _real(a)]
         self.shapes = [np.shape(self.args[i]) for i in self.active]
         self.sizes = [int(np.prod(s, dtype=int)) for s in self.shapes]
         self.size = int(np.size(y0))

@@ -1,7 +1,7 @@
 """Rule cases of ``scipy.integrate.odeint`` (``srcdiff/rules/scipy_linalg_rules.py``,
 ``srcdiff/runtime_odeint.py``; none without SciPy).  The oracle's twin calls
 ``autograd.scipy.integrate.odeint``; where autograd has no rule (a ``func`` that
-returns a list, ``tfirst``, a number ``y0``) the expected gradient is from central differences.
+returns a list, ``tfirst``, a number ``y0``, an integer in ``args``) the expected gradient is from central differences.
 The integrations are run at tight tolerances, so that both the adjoint method's
 gradient and the differences of two solutions are accurate."""
 
@@ -45,6 +45,10 @@ def free(y, t):
     return np.cos(y) - 0.3 * t
 
 
+def power(y, t, k, n):
+    return -k * y ** n
+
+
 def ode_decay(y0, t, k):
     yt = odeint(decay, y0, t, args=(k,), rtol=_TOL, atol=_TOL)
     return np.sum(yt * np.arange(1.0, 1.0 + np.size(yt)).reshape(np.shape(yt)))
@@ -68,6 +72,11 @@ def ode_tfirst(y0, r, t):
     return np.sum(odeint(logistic, y0, t, (r,), tfirst=True, rtol=_TOL, atol=_TOL))
 
 
+def ode_power(y0, k):
+    # (n, an integer, is passed through)
+    return np.sum(odeint(power, y0, _T, (k, 3), rtol=_TOL, atol=_TOL))
+
+
 def ode_free(y0, t):
     return np.sum(np.sin(odeint(free, y0, t, rtol=_TOL, atol=_TOL)))
 
@@ -80,6 +89,8 @@ CASES = {} if odeint is None else {
         R(ode_free, np.array([0.3, 1.2, -0.4]), np.array([0.5, 1.0, 1.5]), wrt=(0, 1)),
         # (autograd: a number y0, a func that returns a list, tfirst)
         R(ode_scalar, 0.8, 0.4, wrt=(0, 1), expected=by_fd(ode_scalar, (0, 1))),
+        R(ode_power, np.array([0.5, 1.5]), 0.8, wrt=(0, 1),
+          expected=by_fd(ode_power, (0, 1))),
         R(ode_oscillator, _Y0, 1.3, wrt=(0, 1), expected=by_fd(ode_oscillator, (0, 1))),
         R(ode_tfirst, np.array([0.1, 0.5]), 1.2, _T, wrt=(0, 1, 2),
           expected=by_fd(ode_tfirst, (0, 1, 2)))],
