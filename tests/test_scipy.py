@@ -430,6 +430,10 @@ def h_banded(x):
     return np.sum(linalg.solve_banded((1, 1), ab, x * x) ** 2)
 
 
+def h_mvn_entropy(x):
+    return stats.multivariate_normal.entropy(np.zeros(2), np.outer(x, x) + np.eye(2))
+
+
 def h_expit(x):
     return np.sum(special.expit(x) * special.erf(x) + special.xlogy(x, x * x + 1.0))
 
@@ -450,6 +454,7 @@ def h_expit(x):
     (h_sqrtm, np.array([0.4, -0.3, 1.2])),
     (h_sylvester, np.array([0.4, -0.3, 1.2])),
     (h_banded, np.array([0.4, -0.3, 1.2])),
+    (h_mvn_entropy, np.array([0.5, -0.7])),
 ])
 def test_hessian(fn, x):
     import autograd
