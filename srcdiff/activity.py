@@ -82,6 +82,18 @@ class Analysis:
         return name in self.varied and name in self.useful
 
 
+def no_derivative_hint(norm, atom):
+    """The hint of the refusal of a derivative that would flow into ``atom``,
+    an argument of a call that has no derivative with respect to it."""
+    local = norm.local_defs.get(atom.id) if isinstance(atom, gast.Name) else None
+    if local is not None and local.lifted_user:
+        name = getattr(local.original, "name", atom.id)
+        return (f"'{name}' reads {', '.join(repr(n) for n in local.lifted_user)}, which "
+                "the derivative flows through: pass them to it as arguments instead "
+                "(odeint(f, y0, t, args=(...)))")
+    return "wrap that argument in srcdiff.stop_gradient(...) if its derivative should be zero"
+
+
 def names_of(node):
     return [n.id for n in gast.walk(node) if isinstance(n, gast.Name)
             and isinstance(n.ctx, gast.Load)]
@@ -139,7 +151,7 @@ class Resolver:
         if isinstance(stmt, (gast.Break, gast.Pass)):
             return Op("nondiff", stmt, [], [])
         if isinstance(stmt, gast.FunctionDef):
-            return Op("def", stmt, [stmt.name], [])
+            return Op("def", stmt, [stmt.name], self.closes_over(stmt.name))
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
             base = stmt.targets[0].value.id
             return Op("write", stmt, [base], _name_atoms([stmt.value]) + [base])
@@ -181,6 +193,14 @@ class Resolver:
         op.targets = [target.id] + op.writes
         return op
 
+    def closes_over(self, name):
+        """The outer variables a nested function (or a lambda bound to ``name``)
+        reads: a derivative flows into the function value through them, so a
+        call that is handed the function (``odeint(f, ...)``) is differentiated
+        or refused, never taken as constant."""
+        local = self.norm.local_defs.get(name)
+        return list(local.lifted) if local is not None else []
+
     def effect_op(self, stmt):
         """A call kept for its effect (``print(x)``, ``y.fill(v)``, ``helper(y)``):
         harmless when it calls a primitive that writes nothing; else the names
@@ -195,10 +215,12 @@ class Resolver:
     def value_op(self, stmt, value):
         if isinstance(value, gast.Name):
             if value.id in self.norm.local_defs:
-                return Op("def", stmt, [], [])
+                return Op("def", stmt, [], [value.id])
             return Op("copy", stmt, [], [value.id])
         if isinstance(value, gast.Lambda):
-            return Op("def", stmt, [], [])
+            target = stmt.targets[0]
+            return Op("def", stmt, [], self.closes_over(target.id)
+                      if isinstance(target, gast.Name) else [])
         if not names_of(value):
             return Op("nondiff", stmt, [], [])
         if isinstance(value, gast.BinOp) or isinstance(value, gast.UnaryOp):
@@ -283,7 +305,7 @@ class Resolver:
             return Op("local", stmt, [], all_atoms + list(local.lifted), callee=local,
                       call=call, callee_name=func.id)
         if isinstance(func, gast.Name) and func.id in self.norm.versions:
-            return Op("unknown", stmt, [], all_atoms,
+            return Op("unknown", stmt, [], all_atoms + [func.id],
                       callee_name=f"{func.id} (a function passed in as a value)")
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
                 and func.value.id in self.norm.versions:
@@ -465,7 +487,7 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
     while changed:
         changed = False
         for op in ops:
-            if op.kind in ("nondiff", "def"):
+            if op.kind == "nondiff":
                 continue
             if any(n in varied for n in op.operands) and not set(op.targets) <= varied:
                 varied.update(op.targets)

@@ -422,11 +422,11 @@ def variants(*keys, name=None, shape=None, result=None, view=None, writes=(), pu
     return decorate
 
 
-def nondiff(*keys, result=None, view=None, writes=(), pure=True, shape=None):
+def nondiff(*keys, name=None, result=None, view=None, writes=(), pure=True, shape=None):
     """Declare callables whose result carries no derivative (``np.sign``,
     ``len``)."""
     facts = _facts(result, view, writes, pure=pure, shape=shape)
-    _declare(keys, None, lambda rule_name, key: Primitive(
+    _declare(keys, name, lambda rule_name, key: Primitive(
         rule_name, key, nondiff=True, signature=_parameters(key), **facts))
 
 

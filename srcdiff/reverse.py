@@ -29,6 +29,7 @@ import numpy as np
 
 from . import abstract, runtime
 from .abstract import SCALAR, concrete
+from .activity import no_derivative_hint
 from .adjoints import Adjoints, container_names
 from .errors import NonScalarOutputError, NoRuleError, UnsupportedSyntaxError
 from .frontend import bind_params, callee
@@ -276,9 +277,7 @@ class Reverse:
             if self.is_active(atom) and param not in covered:
                 self.fail(NoRuleError, op.stmt,
                           f"{op.callee_name} has no derivative with respect to its "
-                          f"argument '{param}'",
-                          "wrap that argument in srcdiff.stop_gradient(...) if its "
-                          "derivative should be zero")
+                          f"argument '{param}'", no_derivative_hint(self.norm, atom))
         upstream_clean = t not in self.adjoints.dirty
         lazy = self.lazy_reduction(op)
         if lazy is not None:

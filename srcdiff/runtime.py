@@ -24,13 +24,16 @@ from .runtime_higher import (  # noqa: F401
     gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
     unadd, unappend_adjoint, uncast, unconcatenate_adjoint, unextend_adjoint, unpack_parts,
     unpart, unpop, unstack_adjoint, unsum_adjoint, unwrite_adjoint, unwrite_tangent)
-# Helpers of the rules of products, np.linalg and np.fft (runtime_linalg.py)
+# Helpers of the rules of products, np.linalg, np.fft and scipy.linalg (runtime_linalg.py)
 from . import runtime_linalg  # noqa: F401
 from .runtime_linalg import (  # noqa: F401
-    check, diagonal_mask, dot_axes, inner_axes, irfftn, irfftn_adjoint, kron_da, kron_db, mT,
-    norm_weight,
-    require_real_eig,
-    require_reduced, solve_columns, strict_triangle, tensordot_da, tensordot_db)
+    banded_matmul, banded_outer, banded_transpose, check, column_shape, diagonal_mask, dot_axes,
+    inner_axes, irfftn, irfftn_adjoint, kron_da, kron_db, mT, norm_weight, require_real,
+    require_real_eig, require_reduced, solve_columns, strict_triangle, tensordot_da,
+    tensordot_db, triangle)
+
+# Helpers of the rule of scipy.integrate.odeint (runtime_odeint.py)
+from .runtime_odeint import odeint_adjoint, odeint_tangent  # noqa: F401
 
 # Helpers for the derivatives of NumPy's shape and indexing functions (runtime_numpy.py)
 from .runtime_numpy import (  # noqa: F401
@@ -722,9 +725,10 @@ runtime_higher._rt = runtime_numpy._rt = sys.modules[__name__]  # (what they bui
 
 
 def __getattr__(name):
-    """``rt.special`` and ``rt.stats``: SciPy's modules, for the templates of the
-    SciPy rules (``rules/scipy_rules.py``: a derivative that calls
-    ``scipy.special.digamma``).  Imported on first use: SciPy is optional."""
-    if name in ("special", "stats"):
+    """``rt.special``, ``rt.stats``, ``rt.linalg`` and ``rt.integrate``: SciPy's
+    modules, for the templates of the SciPy rules (``rules/scipy_rules.py``: a
+    derivative that calls ``scipy.special.digamma``).  Imported on first use:
+    SciPy is optional."""
+    if name in ("special", "stats", "linalg", "integrate"):
         return importlib.import_module(f"scipy.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
