@@ -30,6 +30,8 @@ MODULES = [
     ("numpy.fft", "`np.fft`"),
     ("scipy.special", "`scipy.special`"),
     ("scipy.stats", "`scipy.stats`"),
+    ("scipy.linalg", "`scipy.linalg`"),
+    ("scipy.integrate", "`scipy.integrate`"),
 ]
 
 OPERATORS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//",
@@ -41,6 +43,8 @@ OPERATORS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//
 def _primitives():
     from srcdiff import primitives
     try:  # (the SciPy rules are declared once SciPy is imported: optional)
+        import scipy.integrate  # noqa: F401
+        import scipy.linalg  # noqa: F401
         import scipy.special  # noqa: F401
         import scipy.stats  # noqa: F401
     except ImportError:
