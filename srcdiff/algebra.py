@@ -40,15 +40,30 @@ import collections
 import gast
 
 from . import primitives
+from .statements import COMPOUND
 from .terms import Expressions, number
 from .trees import Scan, constant, load, nodes, replace_reads
 
-_COMPOUND = (gast.If, gast.For, gast.While)  # statements with blocks inside
+def simplify(code, body):
+    """The pass: ``(code, body) -> (body, changed)`` (``code``: the
+    ``statements.Statements`` of the function); see the module docstring.
 
+    Before::
 
-def simplify(optimizer, body):
-    """The pass: ``(body) -> (body, changed)``; see the module docstring."""
-    return Simplifier(optimizer, body).run()
+        def f(x, y_bar):
+            t = np.sin(x)
+            x_bar = 1.0 * y_bar * t * np.cos(x)
+            x_bar += y_bar * t * 2.0 * x
+            return x_bar
+
+    After::
+
+        def f(x, y_bar):
+            t = np.sin(x)
+            x_bar = y_bar * (t * (np.cos(x) + 2.0 * x))
+            return x_bar
+    """
+    return Simplifier(code, body).run()
 
 
 def _load_list(node):
@@ -112,10 +127,10 @@ class Facts:
     once, surely floats, or hold a value the code has computed (``known``,
     where the code now is)."""
 
-    def __init__(self, optimizer, body):
-        self.pure = optimizer.pure
-        self.modules = optimizer.modules
-        self.views = optimizer.views
+    def __init__(self, code, body):
+        self.pure = code.pure
+        self.modules = code.modules
+        self.views = code.views
         self.scans = {}          # id(statement) -> (statement, its reads, its binds)
         self.keys, self.interned = {}, {}  # (see ``key``)
         self.stores = collections.Counter()
@@ -124,11 +139,11 @@ class Facts:
             loads, stores = self.scan(stmt)
             self.load_counts.update(loads)
         for stmt in gast.walk(gast.Module(body=body, type_ignores=[])):
-            if isinstance(stmt, gast.stmt) and not isinstance(stmt, _COMPOUND):
+            if isinstance(stmt, gast.stmt) and not isinstance(stmt, COMPOUND):
                 self.stores.update(self.stores_of(stmt))
             elif isinstance(stmt, gast.For):
                 self.stores.update(_stores(stmt.target))
-        self.protected = Scan(*body).closure() | optimizer.params
+        self.protected = Scan(*body).closure() | code.params
         self.floats = set()      # names surely bound to a float value
         # what the code computed so far and still holds, where the code now is:
         # an expression (dumped), or ("*", a, b) for ``u = a * b`` -> its name;
@@ -247,9 +262,9 @@ class Simplifier:
     forwarded, accumulations merged, in every block; each expression is
     rewritten by ``terms.Expressions``."""
 
-    def __init__(self, optimizer, body):
+    def __init__(self, code, body):
         self.body = body
-        self.facts = Facts(optimizer, body)
+        self.facts = Facts(code, body)
         self.exprs = Expressions(self.facts)
         self.changed = False
 
@@ -273,7 +288,7 @@ class Simplifier:
         self.forward_copies(block)
         self.merge_accumulations(block)
         for stmt in block:
-            if isinstance(stmt, _COMPOUND):
+            if isinstance(stmt, COMPOUND):
                 # (each block inside starts knowing nothing: no copies of what
                 # is known, which would make the pass quadratic)
                 outer = facts.known, facts.readers
