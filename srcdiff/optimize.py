@@ -229,10 +229,9 @@ def _inline(code, block, facts, candidate):
     It decides as inlining one temporary at a time, the earliest first,
     would.  Putting temporaries into a statement can change whether it is
     pure (``t.sum()`` is, ``M[0].sum()`` is not: see
-    ``Statements.pure_call``); a
-    temporary assigned earlier, whose use comes later, sees the statement
-    with only those assigned before it put in (and again after each
-    further one)."""
+    ``Statements.pure_call``); a temporary assigned earlier, whose use comes
+    later, sees the statement with only those assigned before it put in (and
+    again after each further one)."""
     out = list(block)
     pending = {}  # temporary -> index of its assignment, while it may be inlined
     readers = {}  # name -> pending temporaries whose value reads it
