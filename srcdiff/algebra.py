@@ -44,6 +44,7 @@ from .statements import COMPOUND
 from .terms import Expressions, number
 from .trees import Scan, constant, load, nodes, replace_reads
 
+
 def simplify(code, body):
     """The pass: ``(code, body) -> (body, changed)`` (``code``: the
     ``statements.Statements`` of the function); see the module docstring.

@@ -6,8 +6,9 @@ adjoint sweep walks the code backwards (loops reversed, branches on the test
 the forward sweep computed, a ``while`` loop its counted number of trips) and
 pops each such value back before the statements that read it.  What is pushed
 is decided in two steps: while the sweeps are written every candidate gets a
-placeholder (``stacks.Push`` / ``stacks.Pop``); ``Stacks.place`` then keeps only those for values
-the adjoint sweep really reads, so straight-line code needs no stack::
+placeholder (``stacks.Push`` / ``stacks.Pop``); ``stacks.Stacks.place`` then
+keeps only those for values the adjoint sweep really reads, so straight-line
+code needs no stack::
 
     for i in range(n):              for i in t1:
         y = y * x                       t2 = y * x
@@ -21,7 +22,7 @@ the adjoint sweep really reads, so straight-line code needs no stack::
                                         y_bar += t2_bar * x
                                         x_bar += t2_bar * y
 
-Cheap values are recomputed instead of saved (``rematerializable``).
+Cheap values are recomputed instead of saved (``SavePlan.rematerializable``).
 """
 
 import gast
