@@ -40,15 +40,31 @@ import collections
 import gast
 
 from . import primitives
+from .statements import COMPOUND
 from .terms import Expressions, number
 from .trees import Scan, constant, load, nodes, replace_reads
 
-_COMPOUND = (gast.If, gast.For, gast.While)  # statements with blocks inside
 
+def simplify(code, body):
+    """The pass: ``(code, body) -> (body, changed)`` (``code``: the
+    ``statements.Statements`` of the function); see the module docstring.
 
-def simplify(optimizer, body):
-    """The pass: ``(body) -> (body, changed)``; see the module docstring."""
-    return Simplifier(optimizer, body).run()
+    Before::
+
+        def f(x, y_bar):
+            t = np.sin(x)
+            x_bar = 1.0 * y_bar * t * np.cos(x)
+            x_bar += y_bar * t * 2.0 * x
+            return x_bar
+
+    After::
+
+        def f(x, y_bar):
+            t = np.sin(x)
+            x_bar = y_bar * (t * (np.cos(x) + 2.0 * x))
+            return x_bar
+    """
+    return Simplifier(code, body).run()
 
 
 def _load_list(node):
@@ -112,11 +128,10 @@ class Facts:
     once, surely floats, or hold a value the code has computed (``known``,
     where the code now is)."""
 
-    def __init__(self, optimizer, body):
-        self.pure = optimizer.pure
-        self.pure_call = optimizer.pure_call
-        self.modules = optimizer.modules
-        self.views = optimizer.views
+    def __init__(self, code, body):
+        self.pure = code.pure
+        self.modules = code.modules
+        self.views = code.views
         self.scans = {}          # id(statement) -> (statement, its reads, its binds)
         self.keys, self.interned = {}, {}  # (see ``key``)
         self.stores = collections.Counter()
@@ -125,11 +140,11 @@ class Facts:
             loads, stores = self.scan(stmt)
             self.load_counts.update(loads)
         for stmt in gast.walk(gast.Module(body=body, type_ignores=[])):
-            if isinstance(stmt, gast.stmt) and not isinstance(stmt, _COMPOUND):
+            if isinstance(stmt, gast.stmt) and not isinstance(stmt, COMPOUND):
                 self.stores.update(self.stores_of(stmt))
             elif isinstance(stmt, gast.For):
                 self.stores.update(_stores(stmt.target))
-        self.protected = Scan(*body).closure() | optimizer.params
+        self.protected = Scan(*body).closure() | code.params
         self.floats = set()      # names surely bound to a float value
         # what the code computed so far and still holds, where the code now is:
         # an expression (dumped), or ("*", a, b) for ``u = a * b`` -> its name;
@@ -147,13 +162,10 @@ class Facts:
 
     def stores_of(self, node):
         """``_stores``, with the names sharing memory written in place, and the
-        names passed to a call that may change them (one with an effect:
-        ``rt.restore_entry(a, k, saved)`` writes into ``a``)."""
+        names a call writes into (``rt.restore_entry(a, k, saved)``: ``a``)."""
         found = _stores(node)
         for call in Scan(node).calls:
-            if not self.pure_call(call):
-                found.update(a.id for a in call.args + [k.value for k in call.keywords]
-                             if isinstance(a, gast.Name))
+            found.update(primitives.written(call, self.modules))
         for name in list(found):
             found |= self.views.get(name, set())
         return found
@@ -254,9 +266,9 @@ class Simplifier:
     forwarded, accumulations merged, in every block; each expression is
     rewritten by ``terms.Expressions``."""
 
-    def __init__(self, optimizer, body):
+    def __init__(self, code, body):
         self.body = body
-        self.facts = Facts(optimizer, body)
+        self.facts = Facts(code, body)
         self.exprs = Expressions(self.facts)
         self.changed = False
 
@@ -280,7 +292,7 @@ class Simplifier:
         self.forward_copies(block)
         self.merge_accumulations(block)
         for stmt in block:
-            if isinstance(stmt, _COMPOUND):
+            if isinstance(stmt, COMPOUND):
                 # (each block inside starts knowing nothing: no copies of what
                 # is known, which would make the pass quadratic)
                 outer = facts.known, facts.readers

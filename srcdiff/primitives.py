@@ -283,6 +283,17 @@ def mutating_method(name):
     return False
 
 
+def written(node, modules):
+    """The names a call in generated code writes into (its primitive's
+    ``writes``)."""
+    primitive = of_call(node, modules)
+    if primitive is None or not primitive.writes:
+        return set()
+    bound = primitive.bind(node.args, {k.arg: k.value for k in node.keywords})
+    return {a.id for p, a in (bound[1].items() if bound else ())
+            if p in primitive.writes and isinstance(a, gast.Name)}
+
+
 def of_call(node, modules):
     """The primitive a call in generated code makes, or None.  ``modules``
     maps the generated code's aliases to modules (``{'np': numpy, 'rt': ...}``)."""

@@ -434,7 +434,7 @@ class Reverse:
             aux = load(aux_name)
         ret = gast.Return(value=self.returned(result, aux))
         inits, fwd, rev = sweeps.place(forward, backward, [ret])
-        self.stacks = set(sweeps.stacks.values())
+        self.stacks = set(sweeps.stacks.stacks.values())
         # the output check goes first when it tests an argument, else after the
         # forward sweep
         if checks_first:

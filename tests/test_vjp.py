@@ -549,14 +549,16 @@ def test_cli_mode_vjp_refuses_order_and_value(capsys):
 
 
 # ---------------------------------------------------------------------------
-# docs/vjp.md: its examples run as written
+# README.md's section on vjp: its examples run as written and print what it shows
 # ---------------------------------------------------------------------------
 
 
 def _doc_blocks():
     import pathlib
     import re
-    text = (pathlib.Path(__file__).parent.parent / "docs" / "vjp.md").read_text()
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    start = readme.index("### One forward pass, many backward passes")
+    text = readme[start:readme.index("\n### ", start + 1)]
     blocks = re.findall(r"```(\w*)\n(.*?)```", text, re.S)
     out = []
     for k, (lang, body) in enumerate(blocks):

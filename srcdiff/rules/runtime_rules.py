@@ -20,6 +20,7 @@ nondiff(rt.zeros_like, rt.extreme_weight, rt.extreme_weights, rt.inverse_axes, r
 nondiff(rt.check_scalar, result=FRESH, pure=False)
 nondiff(rt.stop_gradient, view="x")
 known(rt.unextend_list, writes=("lst",), result=FRESH)
+known(rt.restore_entry, writes=("container",), result=FRESH, pure=False)
 
 # --- broadcasting and reductions ----------------------------------------------------------
 
