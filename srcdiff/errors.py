@@ -37,6 +37,13 @@ class SrcdiffError(Exception):
         return "\n".join(parts)
 
 
+def located(cls, info, node, message, hint=None):
+    """A ``cls`` refusal at ``node`` of the function ``info`` describes."""
+    return cls(message, function=info.name, filename=info.filename,
+               lineno=getattr(node, "lineno", None), col=getattr(node, "col_offset", None),
+               hint=hint)
+
+
 class UnsupportedSyntaxError(SrcdiffError):
     """The function uses a construct srcdiff does not differentiate."""
 
