@@ -38,7 +38,8 @@ class SrcdiffError(Exception):
 
 
 def located(cls, info, node, message, hint=None):
-    """A ``cls`` refusal at ``node`` of the function ``info`` describes."""
+    """The refusal ``cls(message)`` located at ``node`` of the function that
+    ``info`` describes (its name, file, line and column)."""
     return cls(message, function=info.name, filename=info.filename,
                lineno=getattr(node, "lineno", None), col=getattr(node, "col_offset", None),
                hint=hint)
