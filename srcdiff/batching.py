@@ -17,7 +17,7 @@ at the speed of BLAS::
 
 The factors are kept by reference (the values the loop computes anyway, or the
 ones it pops from stacks), not copied.  Reverse mode marks the additions it
-knows to be products of 1-D or 2-D factors (``Reverse.exact``); an addition is
+knows to be products of 1-D or 2-D factors (``ChainRule.exact``); an addition is
 batched only where nothing else in the loop reads or changes the adjoint and
 no factor is changed in place.
 """

@@ -37,6 +37,14 @@ class SrcdiffError(Exception):
         return "\n".join(parts)
 
 
+def located(cls, info, node, message, hint=None):
+    """The refusal ``cls(message)`` located at ``node`` of the function that
+    ``info`` describes (its name, file, line and column)."""
+    return cls(message, function=info.name, filename=info.filename,
+               lineno=getattr(node, "lineno", None), col=getattr(node, "col_offset", None),
+               hint=hint)
+
+
 class UnsupportedSyntaxError(SrcdiffError):
     """The function uses a construct srcdiff does not differentiate."""
 

@@ -40,6 +40,7 @@ from .activity import Compound, no_derivative_hint
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .frontend import bind_params, callee
 from . import reverse
+from .calls import HelperCalls
 from .trees import assign, attr, call, clone, constant, load, store
 
 _INACTIVE = "__srcdiff_inactive__"
@@ -335,7 +336,7 @@ class Forward:
         return True
 
     # (the same in both modes: it uses name, injections, namer and deps)
-    reference = reverse.Reverse.reference
+    reference = HelperCalls.reference
 
     # --- the whole function -------------------------------------------------------
     def run(self):
