@@ -7,12 +7,13 @@ derivative is ordinary code: print it, read it, step through it.
 
 from .api import cache_info, clear_cache, grad, source, value_and_grad
 from .errors import (LazyValueError, NonScalarOutputError, NoRuleError, OrderError,
-                     OutputError, SourceError, SrcdiffError, UnsupportedSyntaxError, WrtError)
-from .higher import derivative, hessian, hvp, jacobian, jvp
+                     OutputError, SourceError, SrcdiffError, SrcdiffWarning,
+                     UnsupportedSyntaxError, WrtError)
+from .higher import derivative, hessian, hvp, jacobian, jvp, taylor
 from .runtime import stop_gradient
 
 __all__ = ["grad", "value_and_grad", "jvp", "jacobian", "hessian", "hvp", "derivative",
-           "source", "stop_gradient", "clear_cache", "cache_info", "SrcdiffError",
+           "taylor", "source", "stop_gradient", "clear_cache", "cache_info", "SrcdiffError",
            "UnsupportedSyntaxError", "NoRuleError", "WrtError", "NonScalarOutputError",
-           "SourceError", "OrderError", "OutputError", "LazyValueError"]
+           "SourceError", "OrderError", "OutputError", "LazyValueError", "SrcdiffWarning"]
 __version__ = "0.1.0"

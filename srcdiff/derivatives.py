@@ -7,7 +7,9 @@ entry calls (``grad``, ``value_and_grad``, ``source``, ``jvp``, ``hessian``,
 
 * ``'grad'`` / ``'value_and_grad'``: a function of ``f``'s arguments,
 * ``'vjp'``: ``(seed, *args) -> x_bar``, the vector-Jacobian product,
-* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode.
+* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode;
+* ``'taylor<n>'``: ``(*args) -> (value, d1, ..., dn)``, Taylor mode in one
+  number (``'taylor<n>:numbers'``: calling the ``math`` module on numbers).
 
 Resolution: a ``functools.partial`` or bound method is the derivative of the
 function inside, with the bound arguments put back (``_bound``); a decorator
@@ -79,6 +81,13 @@ def derivative(f, wrt=0, mode="grad"):
     except TypeError:
         pass
     return result
+
+
+def taylor_mode(mode):
+    """``'taylor4'`` (code for any values) or ``'taylor4:numbers'`` (code
+    calling the ``math`` module on numbers) -> ``(4, numbers)``."""
+    order, _, numbers = mode[len("taylor"):].partition(":")
+    return int(order), bool(numbers)
 
 
 def source(f, wrt=0, mode="grad"):
@@ -233,7 +242,11 @@ def _top(func, wrt, mode):
                f"(srcdiff).",
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
                f"{what} (srcdiff forward mode); the tangents come first."
-    }[mode.replace("+aux", "")] + (" f returns (loss, aux)." if mode.endswith("+aux") else "")
+    }.get(mode.replace("+aux", "")) or (
+        f"Value and first {taylor_mode(mode)[0]} derivatives of {func.__qualname__} in "
+        f"{what} (srcdiff Taylor mode).")
+    if mode.endswith("+aux"):
+        function.__doc__ += " f returns (loss, aux)."
     if mode in GRADIENTS and (shape_dependent(unit) or deferred(unit)):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
@@ -587,6 +600,9 @@ class Session:
         try:
             if mode == "jvp":
                 pipeline.build_jvp_unit(unit, unit.info, wrt, self)
+            elif mode.startswith("taylor"):
+                order, numbers = taylor_mode(mode)
+                pipeline.build_taylor_unit(unit, unit.info, wrt[0], order, self, numbers)
             else:
                 pipeline.build_unit(unit, unit.info, wrt, mode, self, as_tuple, arg_shapes,
                                     numbers)

@@ -69,3 +69,8 @@ class LazyValueError(SrcdiffError):
 class OutputError(SrcdiffError):
     """The function's output is of a kind the requested derivative cannot handle
     (e.g. a tuple for ``jacobian``)."""
+
+
+class SrcdiffWarning(UserWarning):
+    """Something works, but not the way it should (``derivative`` falling back
+    from Taylor mode to nested gradients, which grow with the order)."""

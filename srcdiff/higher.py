@@ -19,11 +19,12 @@
 
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
 from . import derivatives, runtime
-from .errors import OrderError, OutputError, WrtError
+from .errors import OrderError, OutputError, SrcdiffError, SrcdiffWarning, WrtError
 
 # the cache of every derivative (tests reach the JVPs held for a function here)
 _functions = derivatives.results
@@ -73,21 +74,114 @@ def _jvp_raw(f, wrt):
 
 
 def derivative(f, order=1, wrt=0):
-    """The ``order``-th derivative of a scalar function of one argument: ``grad``
-    applied ``order`` times (each time to the code generated the time before).
+    """The ``order``-th derivative of a scalar function of one argument.
+
+    ``order=1`` is ``grad``.  From 2 on, where the argument is a number, by
+    Taylor mode (``taylor``): one forward sweep whose cost grows with the
+    square of the order; elsewhere (an array argument), and where the code has
+    something without a Taylor rule (then with a ``SrcdiffWarning`` naming the
+    function), ``grad`` applied ``order`` times, each time to the code
+    generated the time before.  srcdiff differentiating the result (``grad(
+    derivative(f, 2))``) differentiates the nested gradients.
 
     ``derivative(lambda x: x ** 2, order=2)(3.0)`` is ``2.0``."""
+    _check_order(order, wrt, "derivative(f, order=n)")
+    if order == 1:
+        return _grad(f, wrt)
+    return _series(f, order, wrt, pick=True)
+
+
+def taylor(f, order=1, wrt=0):
+    """Taylor mode: ``taylor(f, order=n)(*args)`` is the tuple
+    ``(f(x), f'(x), f''(x), ..., f^(n)(x))`` of the value and the first ``n``
+    derivatives (not divided by ``k!``) in the argument ``wrt``, a number.
+
+    The generated code (``srcdiff.source(f, mode="taylor<n>")``) carries, for
+    every value that depends on ``x``, its normalized Taylor coefficients
+    (``v_ck``: the k-th derivative over ``k!``) beside it, computed by each
+    primitive's Taylor rule; loops and branches stay as written.  For an
+    array argument, or code with something without a Taylor rule (with a
+    ``SrcdiffWarning``), the derivatives come from nested gradients."""
+    _check_order(order, wrt, "taylor(f, order=n)")
+    return _series(f, order, wrt, pick=False)
+
+
+def _check_order(order, wrt, what):
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise OrderError(f"order must be a positive integer, not {order!r}",
                          hint="order=1 is the gradient, order=2 the second derivative")
     if isinstance(wrt, (tuple, list)):
-        raise WrtError("derivative(f, order=n) differentiates with respect to one "
-                       f"argument, not wrt={wrt!r}",
-                       hint="use hessian(f, wrt) for mixed second derivatives")
-    d = f
+        raise WrtError(f"{what} differentiates with respect to one argument, not "
+                       f"wrt={wrt!r}", hint="use hessian(f, wrt) for mixed second derivatives")
+
+
+def _nested(f, order, wrt):
+    """``grad`` applied 1 .. ``order`` times: the list of derivatives."""
+    out, d = [], f
     for _ in range(order):
         d = _grad(d, wrt)
-    return d
+        out.append(d)
+    return out
+
+
+def _series(f, order, wrt, pick):
+    """The function of ``derivative`` (``pick``: the ``order``-th derivative)
+    or of ``taylor`` (value and derivatives): Taylor-mode code where the
+    argument is a number, nested gradients elsewhere."""
+    index = _indices(f, wrt)[0]
+    nested = []
+
+    def nested_derivatives():
+        if not nested:
+            nested.extend(_nested(f, order, wrt))
+        return nested
+
+    def by_nesting(*args, **kwargs):
+        ds = nested_derivatives()
+        if pick:
+            return ds[-1](*args, **kwargs)
+        return (f(*args, **kwargs),) + tuple(d(*args, **kwargs) for d in ds)
+    try:
+        fast = derivatives.derivative(f, wrt, f"taylor{order}:numbers")[0]
+    except SrcdiffError as exc:
+        warnings.warn(f"{_name(f)}: no Taylor mode ({exc.message}); the derivatives of "
+                      f"order {order} come from nested gradients, whose code and time grow "
+                      "fast with the order", SrcdiffWarning, stacklevel=3)
+        fast = None
+    generic = []
+
+    def series_function(*args, **kwargs):
+        x = args[index] if index < len(args) else None
+        if fast is None or isinstance(x, bool) or not isinstance(x, _NUMBERS):
+            return by_nesting(*args, **kwargs)
+        try:
+            out = fast(*args, **kwargs)
+        except (ArithmeticError, ValueError):
+            # the math module raises where NumPy gives nan or inf (math.log(-1.0),
+            # 1.0 / 0.0): the code calling NumPy, on a NumPy float, gives NumPy's
+            if not generic:
+                generic.append(derivatives.derivative(f, wrt, f"taylor{order}")[0])
+            args = args[:index] + (np.float64(x),) + args[index + 1:]
+            out = generic[0](*args, **kwargs)
+        return out[order] if pick else out
+    name = _name(f)
+    series_function.__name__ = series_function.__qualname__ = (
+        f"d{order}_{getattr(f, '__name__', 'f')}" if pick
+        else f"taylor{order}_{getattr(f, '__name__', 'f')}")
+    series_function.__doc__ = (f"Derivative of order {order} of {name} (srcdiff)." if pick
+                               else f"Value and first {order} derivatives of {name} (srcdiff).")
+    # srcdiff differentiating this function differentiates the nested gradients
+    # (frontend.current asks these two): their code is a plain Python function
+    series_function.__srcdiff_current__ = _never
+    series_function.__srcdiff_refresh__ = lambda: nested_derivatives()[-1]
+    return series_function
+
+
+_NUMBERS = (float, int, np.floating, np.integer)
+
+
+def _never():
+    return False
 
 
 def hvp(f, wrt=0):

@@ -15,7 +15,8 @@ runs the examples of the steps that rewrite code).
     aliasing.check           in-place writes no derivative would see (refused),
                              which values depend on wrt and reach the output
  7. reverse.Reverse.run      forward sweep, adjoint sweep, stacks (saving.Sweeps);
-    or forward.Forward.run   tangent statements next to the primal ones
+    or forward.Forward.run   tangent statements next to the primal ones,
+    or taylor.Taylor.run     Taylor coefficients next to the primal ones
  8. batching.batch           products a loop's adjoint adds up: one product after it
  9. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
                              dead code, copies, inlining, zeros)
@@ -33,7 +34,7 @@ import gc
 import gast
 
 from . import (activity, batching, codegen, fence, forward, frontend, loader, lower,
-               normalize, optimize, primitives, reverse)
+               normalize, optimize, primitives, reverse, taylor)
 from .names import Namer, names_in
 from .trees import clone, nodes
 
@@ -107,6 +108,24 @@ def build_jvp_unit(unit, info, wrt, session):
         unit.batchable = fwd.batchable and all(
             getattr(dep, "batchable", False) for dep in fwd.deps)
         _finish(unit, info, fn, fwd, analysis)                      # 10, 11
+
+
+def build_taylor_unit(unit, info, wrt, order, session, numbers=False):
+    """Steps 2-11 in Taylor mode (no 8): a function of ``f``'s arguments
+    returning the value and the first ``order`` derivatives in ``wrt`` (a
+    number).  With ``numbers``, functions of numbers call the ``math`` module."""
+    with _collector_paused():
+        norm = front(info)                                          # 2-5
+        unit.name = norm.namer.fresh(f"{info.name}_taylor")
+        shapes = {wrt: ()} if numbers else None
+        analysis = activity.analyze(info, norm, [wrt], front, shapes)   # 6
+        tay = taylor.Taylor(info, norm, analysis, wrt, order, unit.name, numbers)
+        fn = tay.run()                                              # 7
+        if session.optimize:
+            fn = optimize.optimize(fn, norm.temps, tay.aliases, info.lookup,
+                                   analysis.views)                  # 9
+        unit.batchable = False
+        _finish(unit, info, fn, tay, analysis)                      # 10, 11
 
 
 def _finish(unit, info, fn, transform, analysis):
