@@ -31,9 +31,10 @@ def value_and_grad(f=None, wrt=0, has_aux=False):
 def source(f, wrt=0, mode="grad"):
     """The generated derivative source of ``f``, helper functions first.
 
-    ``mode`` is ``'grad'``, ``'value_and_grad'`` or ``'jvp'`` (forward mode)."""
-    if mode not in MODES + ("jvp",):
-        raise ValueError(f"mode must be one of {MODES}")
+    ``mode`` is ``'grad'``, ``'value_and_grad'``, ``'jvp'`` (forward mode) or
+    ``'taylor<n>'`` (Taylor mode to order ``n``: ``srcdiff.taylor``)."""
+    if mode not in MODES + ("jvp",) and not _taylor_mode(mode):
+        raise ValueError(f"mode must be one of {MODES + ('jvp', 'taylor<n>')}")
     return derivatives.source(f, wrt, mode)
 
 
@@ -45,3 +46,8 @@ def clear_cache():
 def cache_info():
     """Sizes of the caches and how often ``grad(f)`` found a cached result."""
     return derivatives.info()
+
+
+def _taylor_mode(mode):
+    return isinstance(mode, str) and mode.startswith("taylor") \
+        and mode[len("taylor"):].isdigit() and int(mode[len("taylor"):]) >= 1

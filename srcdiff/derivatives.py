@@ -84,10 +84,11 @@ def derivative(f, wrt=0, mode="grad"):
 
 
 def taylor_mode(mode):
-    """``'taylor4'`` (code for any values) or ``'taylor4:numbers'`` (code
-    calling the ``math`` module on numbers) -> ``(4, numbers)``."""
-    order, _, numbers = mode[len("taylor"):].partition(":")
-    return int(order), bool(numbers)
+    """``'taylor4'`` (code for any values), ``'taylor4:numbers'`` (code calling
+    the ``math`` module on numbers) or ``'taylor4:helper'`` (of a called
+    function: coefficients in and out) -> ``(4, '' or 'numbers' or 'helper')``."""
+    order, _, kind = mode[len("taylor"):].partition(":")
+    return int(order), kind
 
 
 def source(f, wrt=0, mode="grad"):
@@ -601,8 +602,9 @@ class Session:
             if mode == "jvp":
                 pipeline.build_jvp_unit(unit, unit.info, wrt, self)
             elif mode.startswith("taylor"):
-                order, numbers = taylor_mode(mode)
-                pipeline.build_taylor_unit(unit, unit.info, wrt[0], order, self, numbers)
+                order, kind = taylor_mode(mode)
+                pipeline.build_taylor_unit(unit, unit.info, wrt, order, self,
+                                           numbers=kind == "numbers", helper=kind == "helper")
             else:
                 pipeline.build_unit(unit, unit.info, wrt, mode, self, as_tuple, arg_shapes,
                                     numbers)

@@ -110,16 +110,20 @@ def build_jvp_unit(unit, info, wrt, session):
         _finish(unit, info, fn, fwd, analysis)                      # 10, 11
 
 
-def build_taylor_unit(unit, info, wrt, order, session, numbers=False):
+def build_taylor_unit(unit, info, wrt, order, session, numbers=False, helper=False):
     """Steps 2-11 in Taylor mode (no 8): a function of ``f``'s arguments
-    returning the value and the first ``order`` derivatives in ``wrt`` (a
-    number).  With ``numbers``, functions of numbers call the ``math`` module."""
+    returning the value and the first ``order`` derivatives in ``wrt`` (one
+    parameter, a number).  With ``numbers``, functions of numbers call the
+    ``math`` module.  For a ``helper`` (a function the code calls) the
+    coefficients of the ``wrt`` parameters come first and the coefficients of
+    the result are returned."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
         unit.name = norm.namer.fresh(f"{info.name}_taylor")
-        shapes = {wrt: ()} if numbers else None
-        analysis = activity.analyze(info, norm, [wrt], front, shapes)   # 6
-        tay = taylor.Taylor(info, norm, analysis, wrt, order, unit.name, numbers)
+        shapes = {wrt[0]: ()} if numbers else None
+        analysis = activity.analyze(info, norm, wrt, front, shapes)  # 6
+        tay = taylor.Taylor(info, norm, analysis, wrt, order, unit.name, session, numbers,
+                            helper)
         fn = tay.run()                                              # 7
         if session.optimize:
             fn = optimize.optimize(fn, norm.temps, tay.aliases, info.lookup,

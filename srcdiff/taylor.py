@@ -27,8 +27,10 @@ folded while the code is written, for names assigned once; a name assigned
 more than once (in a loop, in both arms of a branch) has all its coefficients
 assigned at every assignment.
 
-What has no Taylor rule (a primitive without one, a call of the user's own
-function, writes into arrays and lists) raises ``NoSeriesRule``: ``higher``
+A call of the user's own function calls its Taylor code (``helper=True``:
+it takes the coefficients of its varying arguments first and returns the
+value and the coefficients).  What has no Taylor rule (a primitive without
+one, writes into arrays and lists) raises ``NoSeriesRule``: ``higher``
 then falls back to nested gradients, with a warning naming the function.
 """
 
@@ -42,7 +44,8 @@ from . import primitives, reverse
 from .abstract import SCALAR
 from .activity import Compound
 from .errors import NoRuleError
-from .trees import assign, attr, call, clone, constant, load
+from .frontend import bind_params, callee
+from .trees import assign, attr, call, clone, constant, load, store
 
 
 class NoSeriesRule(NoRuleError):
@@ -182,11 +185,14 @@ class Series:
 class Taylor:
     """The transformation; also the context ``t`` a Taylor rule receives."""
 
-    def __init__(self, info, norm, analysis, wrt, order, name, numbers=False):
+    def __init__(self, info, norm, analysis, wrt, order, name, session, numbers=False,
+                 helper=False):
         self.info = info
         self.norm = norm
         self.an = analysis
-        self.wrt = wrt
+        self.wrt = list(wrt)
+        self.session = session
+        self.helper = helper     # coefficients in and out (else: derivatives out)
         self.n = order
         self.orders = range(1, order + 1)
         self.name = name
@@ -314,6 +320,9 @@ class Taylor:
             self.out.append(stmt)
             return
         kind = op.kind
+        if kind in ("user", "local") and len(op.targets) == 1 and not op.writes:
+            self.user_call(op)
+            return
         if kind not in ("rule", "copy", "subscript", "nondiff") or op.writes \
                 or len(active) > 1:
             what = {"user": f"a call of {op.callee_name}", "local": f"a call of "
@@ -347,6 +356,38 @@ class Taylor:
             for k in self.orders:
                 y[k] = 0
         self.finish(y)
+
+    def user_call(self, op):
+        """``y = g(a, b)`` -> ``y, y_c1, ..., y_cn = g_taylor(a_c1, ..., a_cn, a, b)``:
+        the helper's own Taylor code, taking and returning coefficients."""
+        stmt = op.stmt
+        node = op.call
+        args, keywords = list(node.args), list(node.keywords)
+        info, fn, key, prefix, lifted = callee(self, op)
+        bound = bind_params(fn, prefix + args + lifted, keywords)
+        if bound is None:
+            self.refuse(stmt, f"cannot match the arguments of the call to {op.callee_name}")
+        active = [p for p, atom in bound.items()
+                  if isinstance(atom, gast.Name) and self.an.active(atom.id)]
+        order = [p.id for p in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
+        if any(p not in order for p in active):
+            self.refuse(stmt, f"a call of {op.callee_name} passing *args or **kwargs")
+        active.sort(key=order.index)
+        unit = self.session.unit(info, active, key, f"taylor{self.n}:helper")
+        ref = self.reference(unit)
+        coefficients = [self.series_of(bound[p])[k]._tree() for p in active
+                        for k in self.orders]
+        t = op.targets[0]
+        y = self.target_series(t)
+        names = [self.coefficient(t, k) for k in self.orders]
+        target = gast.Tuple(elts=[store(t)] + [store(c) for c in names], ctx=gast.Store())
+        self.out.append(gast.copy_location(assign(target, call(
+            load(ref), coefficients + prefix + args + lifted, clone(keywords))), stmt))
+        y.terms[1:] = [Expr(load(c)) for c in names]
+        self.finish(y)
+
+    # (the same as in reverse mode: it uses name, injections, namer and deps)
+    reference = reverse.Reverse.reference
 
     def rule(self, op, y):
         primitive = self.primitive = op.rule
@@ -398,10 +439,15 @@ class Taylor:
     def run(self):
         norm = self.norm
         self.out = start = []
+        coefficient_params = []
         for p in norm.params:
             if not self.an.active(p):
                 continue
-            seed = [1.0] + [0.0] * (self.n - 1) if p == self.wrt else [0.0] * self.n
+            if self.helper and p in self.wrt:
+                names = [self.coefficient(p, k) for k in self.orders]
+                coefficient_params += names   # (series_of(p) reads them)
+                continue
+            seed = [1.0] + [0.0] * (self.n - 1) if p in self.wrt else [0.0] * self.n
             s = Series(self, p, [Expr(load(p))] + [None] * self.n,
                        folding=p not in self.written)
             self.target = p
@@ -415,7 +461,7 @@ class Taylor:
         s = self.series_of(result)
         values = [clone(result)]
         for k in self.orders:
-            term = s[k] * math.factorial(k)
+            term = s[k] if self.helper else s[k] * math.factorial(k)
             if term.value is not None and shape != SCALAR:
                 values.append(call(attr(self.aliases["rt"], "like"),
                                    [term._tree(), clone(result)]))
@@ -425,6 +471,8 @@ class Taylor:
         args = clone(norm.args)
         for a in args.posonlyargs + args.args + args.kwonlyargs:
             a.annotation = None
+        first = args.posonlyargs if args.posonlyargs else args.args
+        first[0:0] = [store(c) for c in coefficient_params]
         return gast.FunctionDef(name=self.name, args=args, body=body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
 
