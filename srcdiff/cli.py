@@ -1,14 +1,16 @@
 """``srcdiff PATH.py:FUNC [--wrt NAMES] [--mode forward] [--order N]``: print the
-generated derivative source."""
+generated derivative source (``--order N``: the Taylor-mode code of the first
+``N`` derivatives)."""
 
 import argparse
 import importlib.util
 import inspect
 import os
 import sys
+import warnings
 
 from . import api
-from .errors import SrcdiffError
+from .errors import SrcdiffError, SrcdiffWarning
 from .higher import derivative
 
 
@@ -27,8 +29,10 @@ def _parser():
                    help="reverse (the gradient, default) or forward (the Jacobian-vector "
                         "product: tangent code next to the primal)")
     p.add_argument("--order", type=int, default=1,
-                   help="the N-th derivative: grad applied N times (reverse mode, one "
-                        "argument), with the code of every helper it calls")
+                   help="the first N derivatives in one argument (a number) by Taylor mode: "
+                        "its coefficients next to each value, with the code of every helper "
+                        "it calls; where a function has no Taylor rule, or with --value, "
+                        "grad applied N times")
     return p
 
 
@@ -91,6 +95,8 @@ def main(argv=None, stdout=None):
                 raise _Usage("--mode forward prints the first-order JVP; it takes "
                              "neither --order nor --value")
             text = api.source(func, wrt=wrt, mode="jvp")
+        elif args.order > 1 and not args.value and isinstance(wrt, (int, str)):
+            text = _taylor_source(func, wrt, args.order)
         else:
             if args.order > 1:
                 func = derivative(func, order=args.order - 1, wrt=wrt)
@@ -101,6 +107,20 @@ def main(argv=None, stdout=None):
         return 2
     stdout.write(text)
     return 0
+
+
+def _taylor_source(func, wrt, order):
+    """The Taylor-mode code of ``func`` to ``order``; where there is none, the
+    nested gradient's (with the reason on stderr)."""
+    try:
+        return api.source(func, wrt=wrt, mode=f"taylor{order}")
+    except SrcdiffError as exc:
+        print(f"srcdiff: no Taylor mode: {exc.message}; printing grad applied {order} "
+              "times", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SrcdiffWarning)
+        nested = derivative(func, order=order - 1, wrt=wrt)
+    return api.source(nested, wrt=wrt, mode="grad")
 
 
 if __name__ == "__main__":

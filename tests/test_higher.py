@@ -302,8 +302,31 @@ def test_cli_order(tmp_path):
     path.write_text("def f(x):\n    return x ** 3\n")
     out = io.StringIO()
     assert cli.main([f"{path}:f", "--order", "2"], stdout=out) == 0
-    assert out.getvalue().startswith("def ddf(x):")
+    assert out.getvalue() == (      # Taylor mode: x ** 3 as x * x times x
+        "def f_taylor(x):\n"
+        "    y = x ** 3\n"
+        "    y_power = x * x\n"
+        "    y_power_c1 = 2 * x\n"
+        "    y_c1 = y_power + y_power_c1 * x\n"
+        "    y_c2 = y_power_c1 + x\n"
+        "    return (y, y_c1, 2 * y_c2)\n")
+    out = io.StringIO()
+    assert cli.main([f"{path}:f", "--order", "2", "--value"], stdout=out) == 0
+    assert out.getvalue().startswith("def value_and_ddf(x):")
     assert cli.main([f"{path}:f", "--order", "0"], stdout=io.StringIO()) == 2
+
+
+def test_cli_order_without_taylor_rule(tmp_path, capsys):
+    """No Taylor rule: the nested gradient's code, and why on stderr."""
+    import io
+
+    from srcdiff import cli
+    path = tmp_path / "lae.py"
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.logaddexp(x, 2 * x)\n")
+    out = io.StringIO()
+    assert cli.main([f"{path}:f", "--order", "2"], stdout=out) == 0
+    assert out.getvalue().startswith("def ddf(x):")
+    assert "no Taylor mode" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------
