@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from bench import (Notes, Timeout, Unsupported, bench, format_table, make_twin, short_error,
-                   status_cell, time_limit)
+from common import (Notes, Timeout, Unsupported, bench, format_table, make_twin, short_error,
+                    status_cell, time_limit)
 
 CONTESTANTS = ("srcdiff", "autograd", "jax.jit")
 RTOL = 1e-9
@@ -54,7 +54,7 @@ def prepare_srcdiff(c, case, args):
 def code_size(sd, case):
     """Lines of the generated code: of the function that computes the result
     (with its helper functions, as ``srcdiff.source`` prints it), and of every
-    function generated on the way (each order; gradient and its JVP)."""
+    function generated on the way (for the Hessian: the gradient and its JVP)."""
     def lines(text):
         return len(text.splitlines())
 
@@ -62,12 +62,10 @@ def code_size(sd, case):
         grad_lines = lines(sd.source(case.primal))
         final = lines(sd.source(sd.grad(case.primal), mode="jvp"))
         return {"lines": final, "lines_total": grad_lines + final}
-    counts = []
-    f = case.primal
-    for _ in range(case.order):
-        counts.append(lines(sd.source(f)))   # the text of grad(f)
-        f = sd.grad(f)
-    return {"lines": counts[-1], "lines_total": sum(counts)}
+    # derivative(f, n) of a number: the Taylor-mode code, one function (and
+    # those of the functions it calls), made once
+    taylor = lines(sd.source(case.primal, mode=f"taylor{case.order}"))
+    return {"lines": taylor, "lines_total": taylor}
 
 
 def prepare_autograd(c, case, args):
@@ -223,8 +221,9 @@ def build_table(rows, contestants):
         legend += [
             "sd build ms = srcdiff.derivative(f, n) or srcdiff.hessian(f) after clear_cache(),",
             "plus the first call; sd lines = lines of the generated code that computes the",
-            "result (srcdiff.source of the (n-1)-th derivative, helpers included; for the",
-            "Hessian the JVP of the gradient) / of all the code generated on the way.",
+            "result (the Taylor-mode code, srcdiff.source(f, mode='taylor<n>'), helpers",
+            "included; for the Hessian the JVP of the gradient) / of all the code generated",
+            "on the way.",
             "timeout = set-up over --timeout.",
         ]
     legend += ["", "cases:"] + [f"  {r['name']}: {r['description']}" for r in rows]
