@@ -7,7 +7,8 @@ entry calls (``grad``, ``value_and_grad``, ``source``, ``jvp``, ``hessian``,
 
 * ``'grad'`` / ``'value_and_grad'``: a function of ``f``'s arguments,
 * ``'vjp'``: ``(seed, *args) -> x_bar``, the vector-Jacobian product,
-* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode;
+* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode
+  (``'jvp:batched'``: the tangents with a leading axis over a batch of directions);
 * ``'taylor<n>'``: ``(*args) -> (value, d1, ..., dn)``, Taylor mode in one
   number (``'taylor<n>:numbers'``: calling the ``math`` module on numbers).
 
@@ -242,7 +243,10 @@ def _top(func, wrt, mode):
         "vjp": f"Vector-Jacobian product of {func.__qualname__} with respect to {what} "
                f"(srcdiff).",
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
-               f"{what} (srcdiff forward mode); the tangents come first."
+               f"{what} (srcdiff forward mode); the tangents come first.",
+        "jvp:batched": f"Value and directional derivatives of {func.__qualname__} with "
+                       f"respect to {what} along a batch of directions (the tangents' "
+                       "leading axis; srcdiff forward mode); the tangents come first."
     }.get(mode.replace("+aux", "")) or (
         f"Value and first {taylor_mode(mode)[0]} derivatives of {func.__qualname__} in "
         f"{what} (srcdiff Taylor mode).")
@@ -599,8 +603,8 @@ class Session:
         """Run the pipeline for ``unit`` (registered under ``key`` while it is made)."""
         self.in_progress[key] = unit
         try:
-            if mode == "jvp":
-                pipeline.build_jvp_unit(unit, unit.info, wrt, self)
+            if mode in ("jvp", "jvp:batched"):
+                pipeline.build_jvp_unit(unit, unit.info, wrt, self, batched=mode != "jvp")
             elif mode.startswith("taylor"):
                 order, kind = taylor_mode(mode)
                 pipeline.build_taylor_unit(unit, unit.info, wrt, order, self,

@@ -6,8 +6,8 @@
 * ``derivative(f, order=n)`` is ``grad`` applied ``n`` times: the generated
   gradient is ordinary Python, so srcdiff differentiates it again.
 * ``hessian`` and ``hvp`` are forward over reverse: the JVP of the generated
-  gradient, in the direction ``v`` (``hvp``) or of every basis vector
-  (``hessian``).
+  gradient, in the direction ``v`` (``hvp``) or of every basis vector at once
+  (``hessian``: a batch of tangents, ``forward.BatchedForward``).
 * ``jacobian(f, wrt)`` picks forward mode when the input is no larger than the
   output, else reverse mode (a VJP per output element).  Forward mode sends
   the whole basis through the generated code at once (a tangent with an extra
@@ -23,7 +23,8 @@ import warnings
 
 import numpy as np
 
-from . import derivatives, runtime
+from . import abstract, derivatives, runtime
+from .forward import NotBatchable
 from .errors import OrderError, OutputError, SrcdiffError, SrcdiffWarning, WrtError
 
 # the cache of every derivative (tests reach the JVPs held for a function here)
@@ -204,16 +205,26 @@ def hessian(f, wrt=0):
     """The Hessian of a scalar function: ``hessian(f, wrt)(*args)`` has shape
     ``x.shape + x.shape`` (for a tuple ``wrt``, a tuple of tuples of blocks).
 
-    Forward over reverse: one JVP of the generated gradient per basis vector of
-    the argument (a Python loop over the basis; the gradient code, with its
-    reductions, is not elementwise, so the basis cannot go through at once)."""
+    Forward over reverse: the JVP of the generated gradient along every basis
+    vector of the argument, all at once (the basis as a batch of tangents:
+    ``forward.BatchedForward``); for a tuple ``wrt``, and where the gradient
+    code has something a batch cannot go through, one JVP per basis vector."""
     gradient = _grad(f, wrt)
     inner = _jvp_raw(gradient, wrt)[0]
     as_tuple = isinstance(wrt, (tuple, list))
     indices = _indices(f, wrt)
 
+    batched = {}   # argument shapes -> the gradient's JVP for a batch of directions, or None
+
     def hessian_function(*args, **kwargs):
         xs = [np.asarray(_arg(args, i, f), dtype=float) for i in indices]
+        if not as_tuple and xs[0].size > 1 and not kwargs:
+            key = tuple(abstract.key_of(a) for a in args)
+            if key not in batched:
+                batched[key] = _batched_jvp(_specialized(gradient, args, key), wrt)
+            if batched[key] is not None:
+                return _scalarize(_batched_jacobian(batched[key], xs[0], args, kwargs,
+                                                    xs[0].shape))
         columns = []  # per wrt argument i: list of tangent outputs over i's basis
         for i, x in enumerate(xs):
             outs = []
@@ -236,6 +247,33 @@ def hessian(f, wrt=0):
         return tuple(tuple(_scalarize(b) for b in row) for row in blocks)
     hessian_function.__doc__ = f"Hessian of {_name(f)} (srcdiff)."
     return hessian_function
+
+
+def _specialized(gradient, args, key):
+    """The gradient's code specialised on the shapes of ``args`` (simpler: it
+    undoes broadcasting only where it happens), where there is one."""
+    specials = getattr(gradient, "__srcdiff_specializations__", None)
+    if specials is None:
+        return gradient
+    gradient(*args)   # (makes it, at the first call with these shapes)
+    special = specials.get(key)
+    return special if getattr(special, "__srcdiff_unit__", None) is not None else gradient
+
+
+def _batched_jvp(f, wrt):
+    """The JVP of ``f`` taking a batch of tangents (a leading axis), or None
+    where its code cannot take one (then one direction at a time)."""
+    try:
+        return derivatives.derivative(f, wrt, "jvp:batched")[0]
+    except NotBatchable:
+        return None
+
+
+def _batched_jacobian(jvp, x, args, kwargs, out_shape):
+    """The Jacobian from one call of ``jvp`` with the whole basis of ``x``."""
+    n = x.size
+    _, out = jvp(np.eye(n).reshape((n,) + x.shape), *args, **kwargs)
+    return _jacobian_layout(np.asarray(out, dtype=float), out_shape, x.shape)
 
 
 def jacobian(f, wrt=0, mode=None):

@@ -94,13 +94,15 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
         _finish(unit, info, fn, rev, analysis)                      # 10, 11
 
 
-def build_jvp_unit(unit, info, wrt, session):
-    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``."""
+def build_jvp_unit(unit, info, wrt, session, batched=False):
+    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``;
+    ``batched``: for tangents with a leading axis over a batch of directions."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
-        unit.name = norm.namer.fresh(f"{info.name}_jvp")
+        unit.name = norm.namer.fresh(f"{info.name}_jvp" + ("_batched" if batched else ""))
         analysis = activity.analyze(info, norm, wrt, front)         # 6
-        fwd = forward.Forward(info, norm, analysis, wrt, session, unit.name)
+        kind = forward.BatchedForward if batched else forward.Forward
+        fwd = kind(info, norm, analysis, wrt, session, unit.name)
         fn = fwd.run()                                              # 7
         if session.optimize:
             fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,

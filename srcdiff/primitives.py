@@ -81,6 +81,7 @@ class Primitive:
     adjoint: Template = None
     tangent: Template = None
     series: object = None              # the Taylor rule (``taylor.py``): (t, y, *operands)
+    batched: Template = None           # the tangent rule on a batch of tangents
     nondiff: bool = False              # the result carries no derivative
     variants: object = None            # (args, keywords) -> (Primitive, bindings) or None
     passive: tuple = ()
@@ -363,6 +364,31 @@ def tangent(*keys):
                     f"tangent rule of {primitive.name}: operands {template.params[1:]} "
                     f"differ from the adjoint's {list(primitive.signature)}")
             primitive.tangent = template
+        return fn
+    return decorate
+
+
+def batched(*keys):
+    """Declare the tangent template of primitives for a batch of tangents:
+    each ``d[v]`` has a leading axis over the batch (``forward.BatchedForward``;
+    ``hessian`` pushes a whole basis through at once).  Elementwise primitives
+    need none (their tangent rule broadcasts over the batch); others without
+    one make the batch go one direction at a time::
+
+        @batched(np.sum)
+        def sum_(y, a, axis=None, keepdims=False):
+            d[y] = rt.batched_sum(d[a], axis, keepdims)
+    """
+    def decorate(fn):
+        for key in keys:
+            primitive = _declared(key, "a batched tangent rule")
+            template = Template(fn, f"{primitive.name} (batched tangent)")
+            if tuple(template.params[1:]) != primitive.signature:
+                raise TemplateError(
+                    f"batched tangent rule of {primitive.name}: operands "
+                    f"{template.params[1:]} differ from the adjoint's "
+                    f"{list(primitive.signature)}")
+            primitive.batched = template
         return fn
     return decorate
 

@@ -11,7 +11,8 @@ from .. import recurrences
 from .. import runtime as rt
 from . import math_rules, operators
 from ..primitives import (EVALUATE, FRESH, Primitive, adjoint, constructed,
-                          elementwise, evaluated, known, nondiff, series, tangent, variants)
+                          batched, elementwise, evaluated, known, nondiff, series, tangent,
+                          variants)
 from ..template import Template, d
 
 # --- elementwise, one operand -----------------------------------------------------
@@ -183,6 +184,11 @@ def sum_(y, a, axis=None, keepdims=False):
     d[a] = rt.unreduce(d[y], a, axis, keepdims)
 
 
+@batched(np.sum, "ndarray.sum")
+def sum_batched(y, a, axis=None, keepdims=False):
+    d[y] = rt.batched_sum(d[a], axis, keepdims)
+
+
 @adjoint(np.mean, "ndarray.mean", shape="reduce", linear=True, result=FRESH,
          float_valued=True, lazy=_mean_full)
 def mean(y, a, axis=None, keepdims=False):
@@ -229,6 +235,11 @@ def T(y, a):
 @adjoint(np.reshape, linear=True, view="a", shape=EVALUATE)
 def reshape(y, a, shape):
     d[a] = np.reshape(d[y], np.shape(a))
+
+
+@batched(np.reshape)
+def reshape_batched(y, a, shape):
+    d[y] = rt.batched_reshape(d[a], shape)
 
 
 def _reshape_method(y, a):
