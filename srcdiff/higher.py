@@ -270,10 +270,12 @@ def _batched_jvp(f, wrt):
 
 
 def _batched_jacobian(jvp, x, args, kwargs, out_shape):
-    """The Jacobian from one call of ``jvp`` with the whole basis of ``x``."""
+    """The Jacobian from one call of ``jvp`` with the whole basis of ``x``
+    (``out[k]`` is its column ``k``)."""
     n = x.size
     _, out = jvp(np.eye(n).reshape((n,) + x.shape), *args, **kwargs)
-    return _jacobian_layout(np.asarray(out, dtype=float), out_shape, x.shape)
+    columns = np.reshape(np.asarray(out, dtype=float), (n, -1))
+    return columns.T.reshape(tuple(out_shape) + x.shape)
 
 
 def jacobian(f, wrt=0, mode=None):

@@ -462,9 +462,10 @@ class Taylor:
         values = [clone(result)]
         for k in self.orders:
             term = s[k] if self.helper else s[k] * math.factorial(k)
-            if term.value is not None and shape != SCALAR:
-                values.append(call(attr(self.aliases["rt"], "like"),
-                                   [term._tree(), clone(result)]))
+            if term.value is not None:   # (a float, in the result's shape)
+                number = constant(float(term.value))
+                values.append(number if shape == SCALAR else call(
+                    attr(self.aliases["rt"], "like"), [number, clone(result)]))
             else:
                 values.append(term._tree())
         body.append(gast.Return(value=gast.Tuple(elts=values, ctx=gast.Load())))
