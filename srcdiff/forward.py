@@ -367,7 +367,6 @@ class Forward:
                                 returns=None, type_comment=None, type_params=[])
 
 
-
 class NotBatchable(NoRuleError):
     """Code a batch of tangents cannot go through at once (the caller goes one
     direction at a time)."""
@@ -535,8 +534,6 @@ def _pointwise(rule):
         return isinstance(rule.key, np.ufunc) or (
             isinstance(rule.key, str) and rule.key.startswith("operator."))
     return rule.tangent is not None and rule.tangent.pointwise
-
-
 
 
 def _assigned_once(ops, params):

@@ -40,7 +40,7 @@ import math
 import gast
 import numpy as np
 
-from . import primitives, reverse
+from . import primitives, reverse, runtime
 from .abstract import SCALAR
 from .activity import Compound
 from .errors import NoRuleError
@@ -201,7 +201,7 @@ class Taylor:
         self.namer = norm.namer
         self.aliases = {a: reverse.alias(a, info, norm) for a in ("np", "math", "rt")}
         self.modules = {self.aliases["np"]: np, self.aliases["math"]: math,
-                        self.aliases["rt"]: __import__("srcdiff.runtime").runtime}
+                        self.aliases["rt"]: runtime}
         self.injections, self.deps = {}, []
         self.coefficients = {}   # (name, k) -> the name of its k-th coefficient
         self.known = {}          # name assigned once -> its Series terms
