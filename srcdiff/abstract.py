@@ -132,6 +132,13 @@ class Foreign(tuple):
     a NumPy array of the shape), and is not shared with NumPy arrays."""
 
 
+def sequences(shapes):
+    """The arguments whose exact shapes (``from_key``) say they are lists, tuples
+    or arrays (what a loop can index)."""
+    return {p for p, s in (shapes or {}).items()
+            if isinstance(s, (Elements, Items)) or (isinstance(s, tuple) and s)}
+
+
 def foreign_shape(shape):
     """Is ``shape`` (an argument's, from ``from_key``) or one of its elements'
     that of another library's array?"""

@@ -82,6 +82,18 @@ class Analysis:
         return name in self.varied and name in self.useful
 
 
+def no_derivative_hint(norm, atom):
+    """The hint of the refusal of a derivative that would flow into ``atom``,
+    an argument of a call that has no derivative with respect to it."""
+    local = norm.local_defs.get(atom.id) if isinstance(atom, gast.Name) else None
+    if local is not None and local.lifted_user:
+        name = getattr(local.original, "name", atom.id)
+        return (f"'{name}' reads {', '.join(repr(n) for n in local.lifted_user)}, which "
+                "the derivative flows through: pass them to it as arguments instead "
+                "(odeint(f, y0, t, args=(...)))")
+    return "wrap that argument in srcdiff.stop_gradient(...) if its derivative should be zero"
+
+
 def names_of(node):
     return [n.id for n in gast.walk(node) if isinstance(n, gast.Name)
             and isinstance(n.ctx, gast.Load)]
@@ -139,7 +151,7 @@ class Resolver:
         if isinstance(stmt, (gast.Break, gast.Pass)):
             return Op("nondiff", stmt, [], [])
         if isinstance(stmt, gast.FunctionDef):
-            return Op("def", stmt, [stmt.name], [])
+            return Op("def", stmt, [stmt.name], self.closes_over(stmt.name))
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
             base = stmt.targets[0].value.id
             return Op("write", stmt, [base], _name_atoms([stmt.value]) + [base])
@@ -181,6 +193,14 @@ class Resolver:
         op.targets = [target.id] + op.writes
         return op
 
+    def closes_over(self, name):
+        """The outer variables a nested function (or a lambda bound to ``name``)
+        reads: a derivative flows into the function value through them, so a
+        call that is handed the function (``odeint(f, ...)``) is differentiated
+        or refused, never taken as constant."""
+        local = self.norm.local_defs.get(name)
+        return list(local.lifted) if local is not None else []
+
     def effect_op(self, stmt):
         """A call kept for its effect (``print(x)``, ``y.fill(v)``, ``helper(y)``):
         harmless when it calls a primitive that writes nothing; else the names
@@ -195,10 +215,12 @@ class Resolver:
     def value_op(self, stmt, value):
         if isinstance(value, gast.Name):
             if value.id in self.norm.local_defs:
-                return Op("def", stmt, [], [])
+                return Op("def", stmt, [], [value.id])
             return Op("copy", stmt, [], [value.id])
         if isinstance(value, gast.Lambda):
-            return Op("def", stmt, [], [])
+            target = stmt.targets[0]
+            return Op("def", stmt, [], self.closes_over(target.id)
+                      if isinstance(target, gast.Name) else [])
         if not names_of(value):
             return Op("nondiff", stmt, [], [])
         if isinstance(value, gast.BinOp) or isinstance(value, gast.UnaryOp):
@@ -283,7 +305,7 @@ class Resolver:
             return Op("local", stmt, [], all_atoms + list(local.lifted), callee=local,
                       call=call, callee_name=func.id)
         if isinstance(func, gast.Name) and func.id in self.norm.versions:
-            return Op("unknown", stmt, [], all_atoms,
+            return Op("unknown", stmt, [], all_atoms + [func.id],
                       callee_name=f"{func.id} (a function passed in as a value)")
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
                 and func.value.id in self.norm.versions:
@@ -356,8 +378,18 @@ class Resolver:
             return None
 
 
-_summaries = {}   # code object -> (fresh result, parameters written)
-_result_shapes = {}   # (code object, argument shapes) -> result shape or None
+# What is learnt of the user functions a transformation calls, for its length
+# only (``forget``): what a function does depends on its globals and closure, not
+# on its code alone (two modules may define the same text calling different
+# functions), and they may change between transformations.
+_summaries = {}   # function -> (fresh result, parameters written)
+_result_shapes = {}   # (function, argument shapes) -> result shape or None
+
+
+def forget():
+    """Start a transformation: nothing learnt of the user's functions before."""
+    _summaries.clear()
+    _result_shapes.clear()
 
 
 def _helper_tree(function, front):
@@ -369,32 +401,34 @@ def _helper_tree(function, front):
 
 
 def helper_summary(function, front):
-    """``aliasing.summary`` of a user function, cached by its code object;
+    """``aliasing.summary`` of a user function, cached while transforming;
     ``(False, ())`` while it is being summarised (recursion) or when it cannot
     be read (its calls are then refused or copied unchanged elsewhere)."""
-    code = function.__code__
-    if code not in _summaries:
-        _summaries[code] = (False, ())
+    if function not in _summaries:
+        _summaries[function] = (False, ())
         try:
             resolver, tree, norm = _helper_tree(function, front)
             abstract.infer(tree, norm.params)
-            _summaries[code] = aliasing.summary(resolver, tree, norm)
+            _summaries[function] = aliasing.summary(resolver, tree, norm)
         except SrcdiffError:
             pass
-    return _summaries[code]
+    return _summaries[function]
 
 
 def helper_result_shape(function, shapes, front):
     """The shape of what a user function returns for arguments of these shapes
     (positional), where known exactly; cached."""
-    key = (function.__code__, shapes)
+    # (only what is known exactly: a shape "like" a value of the caller's would
+    # make each call of a recursive function a new key)
+    shapes = tuple(s if abstract.concrete(s) or isinstance(s, (abstract.Elements,
+                                                               abstract.Items)) else None
+                   for s in shapes)
+    key = (function, shapes)
     if key not in _result_shapes:
         _result_shapes[key] = None
         try:
             resolver, tree, norm = _helper_tree(function, front)
-            known = {p: s for p, s in zip(norm.params, shapes)
-                     if abstract.concrete(s) or isinstance(s, (abstract.Elements,
-                                                               abstract.Items))}
+            known = {p: s for p, s in zip(norm.params, shapes) if s is not None}
             final = abstract.infer(tree, norm.params, known)
             result = norm.result
             shape = final.get(result.id) if isinstance(result, gast.Name) else \
@@ -453,7 +487,7 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
     while changed:
         changed = False
         for op in ops:
-            if op.kind in ("nondiff", "def"):
+            if op.kind == "nondiff":
                 continue
             if any(n in varied for n in op.operands) and not set(op.targets) <= varied:
                 varied.update(op.targets)
@@ -506,12 +540,30 @@ def analyze(info, norm, wrt, front, arg_shapes=None):
                           "build the array with np.concatenate / np.stack, or index with "
                           "integers; loop over a dict with d.items(), d.values() or "
                           "d.keys()")
+        if op.kind == "rule" and _sequence_arithmetic(op):
+            resolver.fail(NoRuleError, op.stmt,
+                          "`+` or `*` of lists or tuples (concatenation or repetition) "
+                          "on values that depend on the differentiated arguments",
+                          "build the list with append / extend or a comprehension, or "
+                          "join arrays with np.concatenate")
         if op.kind == "boolop":
             resolver.fail(UnsupportedSyntaxError, op.stmt,
                           "'and' / 'or' used as a value that depends on the "
                           "differentiated arguments",
                           "write the choice with np.where(cond, a, b)")
     return analysis
+
+
+def _sequence_arithmetic(op):
+    """``a + b`` of two lists or tuples, or ``a * k`` of one and a number: Python
+    concatenates or repeats them (NumPy's arithmetic is for arrays only)."""
+    if op.rule.name not in ("operator.add", "operator.mul") or len(op.bindings) != 2:
+        return False
+    shapes = [abstract.shape_of(a, op.shapes) for a in op.bindings.values()]
+    sequences = [isinstance(s, (abstract.Elements, abstract.Items)) for s in shapes]
+    if op.rule.name == "operator.add":
+        return all(sequences)
+    return any(sequences) and abstract.SCALAR in shapes
 
 
 def _why(resolver, op):

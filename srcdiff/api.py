@@ -31,11 +31,14 @@ def value_and_grad(f=None, wrt=0, has_aux=False):
 def source(f, wrt=0, mode="grad"):
     """The generated derivative source of ``f``, helper functions first.
 
-    ``mode`` is ``'grad'``, ``'value_and_grad'``, ``'jvp'`` (forward mode) or
-    ``'taylor<n>'`` (Taylor mode to order ``n``: ``srcdiff.taylor``)."""
-    if mode not in MODES + ("jvp",) and not _taylor_mode(mode):
-        raise ValueError(f"mode must be one of {MODES + ('jvp', 'taylor<n>')}")
-    return derivatives.source(f, wrt, mode)
+    ``mode`` is ``'grad'``, ``'value_and_grad'``, ``'vjp'`` (the forward sweep,
+    returning the adjoint sweep as a function: ``srcdiff.vjp``), ``'jvp'``
+    (forward mode), ``'linearize'`` (the primal, returning the tangent
+    statements as a function: ``srcdiff.linearize``) or ``'taylor<n>'``
+    (Taylor mode to order ``n``: ``srcdiff.taylor``)."""
+    if mode not in MODES + ("vjp", "jvp", "linearize") and not _taylor_mode(mode):
+        raise ValueError(f"mode must be one of {MODES + ('vjp', 'jvp', 'linearize', 'taylor<n>')}")
+    return derivatives.source(f, wrt, "pullback" if mode == "vjp" else mode)
 
 
 def clear_cache():

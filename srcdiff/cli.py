@@ -1,4 +1,4 @@
-"""``srcdiff PATH.py:FUNC [--wrt NAMES] [--mode forward] [--order N]``: print the
+"""``srcdiff PATH.py:FUNC [--wrt NAMES] [--mode forward|vjp] [--order N]``: print the
 generated derivative source (``--order N``: the Taylor-mode code of the first
 ``N`` derivatives)."""
 
@@ -25,9 +25,11 @@ def _parser():
                         "count from there); more than one gives a tuple of gradients")
     p.add_argument("--value", action="store_true",
                    help="generate value_and_grad instead of grad")
-    p.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
-                   help="reverse (the gradient, default) or forward (the Jacobian-vector "
-                        "product: tangent code next to the primal)")
+    p.add_argument("--mode", choices=("reverse", "forward", "vjp"), default="reverse",
+                   help="reverse (the gradient, default), forward (the Jacobian-vector "
+                        "product: tangent code next to the primal) or vjp (the forward "
+                        "sweep, returning the value and the adjoint sweep as a function: "
+                        "srcdiff.vjp)")
     p.add_argument("--order", type=int, default=1,
                    help="the first N derivatives in one argument (a number) by Taylor mode: "
                         "its coefficients next to each value, with the code of every helper "
@@ -90,11 +92,11 @@ def main(argv=None, stdout=None):
         wrt = _wrt(args.wrt, method)
         if args.order < 1:
             raise _Usage(f"--order must be at least 1, got {args.order}")
-        if args.mode == "forward":
+        if args.mode in ("forward", "vjp"):
             if args.order != 1 or args.value:
-                raise _Usage("--mode forward prints the first-order JVP; it takes "
-                             "neither --order nor --value")
-            text = api.source(func, wrt=wrt, mode="jvp")
+                raise _Usage(f"--mode {args.mode} prints a first-order derivative; it "
+                             "takes neither --order nor --value")
+            text = api.source(func, wrt=wrt, mode="jvp" if args.mode == "forward" else "vjp")
         elif args.order > 1 and not args.value and isinstance(wrt, (int, str)):
             text = _taylor_source(func, wrt, args.order)
         else:

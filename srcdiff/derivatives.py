@@ -8,7 +8,11 @@ entry calls (``grad``, ``value_and_grad``, ``source``, ``jvp``, ``hessian``,
 * ``'grad'`` / ``'value_and_grad'``: a function of ``f``'s arguments,
 * ``'vjp'``: ``(seed, *args) -> x_bar``, the vector-Jacobian product,
 * ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode
-  (``'jvp:batched'``: the tangents with a leading axis over a batch of directions);
+  (``'jvp:batched'``: the tangents with a leading axis over a batch of directions),
+* ``'pullback'``: ``(*args) -> (value, pullback)``, ``pullback(seed) -> x_bar``
+  (``srcdiff.vjp``),
+* ``'linearize'``: ``(*args) -> (value, tangent_fn)``, ``tangent_fn(*tangents)``
+  the tangent (``srcdiff.linearize``),
 * ``'taylor<n>'``: ``(*args) -> (value, d1, ..., dn)``, Taylor mode in one
   number (``'taylor<n>:numbers'``: calling the ``math`` module on numbers).
 
@@ -43,14 +47,15 @@ import weakref
 import gast
 import numpy as np
 
-from . import abstract, frontend, lazy, loader, pipeline, primitives
+from . import abstract, activity, frontend, lazy, loader, pipeline, primitives
 from .errors import SourceError, SrcdiffError, WrtError
 
-MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp")
+MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp",
+         "pullback", "linearize")
 GRADIENTS = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux")
 
 results = weakref.WeakKeyDictionary()   # callable -> {(wrt, mode): (function, as_tuple)}
-_units = {}                             # (code, wrt names, as_tuple, mode) -> Unit
+_units = {}                  # (code, id of its globals, wrt names, as_tuple, mode) -> Unit
 _stats = {"hits": 0, "misses": 0}
 
 
@@ -63,6 +68,9 @@ def derivative(f, wrt=0, mode="grad"):
     if isinstance(wrt, list):
         wrt = tuple(wrt)
     key = (wrt, mode)
+    if _rules[0] != primitives.generation:  # (a rule declared since: transform anew)
+        clear()
+        _rules[0] = primitives.generation
     try:
         held = results.get(f)
     except TypeError:  # not weakly referable
@@ -98,6 +106,9 @@ def source(f, wrt=0, mode="grad"):
     function = getattr(function, "func", None) or getattr(function, "__func__", None) \
         or function
     return "\n\n".join(u.text for u in pipeline.all_units(function.__srcdiff_unit__))
+
+
+_rules = [None]  # the primitives' generation the cached derivatives were made with
 
 
 def clear():
@@ -199,7 +210,7 @@ def _bound(f, wrt, mode):
     else:
         func, bound, keywords = f.__func__, (f.__self__,), {}
     inner, as_tuple = derivative(func, shift(wrt, len(bound)), mode)
-    if mode in GRADIENTS:
+    if mode in GRADIENTS + ("pullback", "linearize"):  # (of f's arguments alone)
         if inspect.ismethod(f):
             return types.MethodType(inner, f.__self__), as_tuple
         result = functools.partial(inner, *bound, **keywords)
@@ -223,7 +234,9 @@ def _top(func, wrt, mode):
     names, as_tuple, picks = wrt_selection(func, wrt)
     if picks is not None:
         return _picking(func, names, as_tuple, picks, mode)
-    key = (func.__code__, names, as_tuple, mode)
+    # (the same code in two modules calls what each module's globals name: the
+    # unit, compiled in one module's globals, serves that module only)
+    key = (func.__code__, id(func.__globals__), names, as_tuple, mode)
     unit = _units.get(key)
     if unit is None or not unit.instance(func).current():
         again = functools.partial(_again, wrt=names if as_tuple else names[0], mode=mode)
@@ -242,6 +255,10 @@ def _top(func, wrt, mode):
                           f"{what} (srcdiff).",
         "vjp": f"Vector-Jacobian product of {func.__qualname__} with respect to {what} "
                f"(srcdiff).",
+        "pullback": f"Value of {func.__qualname__} and its pullback (the vector-Jacobian "
+                    f"product with respect to {what}; srcdiff).",
+        "linearize": f"Value of {func.__qualname__} and its linear map (the Jacobian-vector "
+                     f"product with respect to {what}; srcdiff).",
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
                f"{what} (srcdiff forward mode); the tangents come first.",
         "jvp:batched": f"Value and directional derivatives of {func.__qualname__} with "
@@ -252,11 +269,12 @@ def _top(func, wrt, mode):
         f"{what} (srcdiff Taylor mode).")
     if mode.endswith("+aux"):
         function.__doc__ += " f returns (loss, aux)."
-    if mode in GRADIENTS and (shape_dependent(unit) or deferred(unit)):
+    if mode in GRADIENTS + ("pullback",) and (shape_dependent(unit) or deferred(unit)):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
         raise deferred(unit)
-    if mode != "vjp" and any(lazy.needs_values(u) for u in _units_of(unit)):
+    if mode not in ("vjp", "pullback", "linearize") \
+            and any(lazy.needs_values(u) for u in _units_of(unit)):
         function = lazy.computing_nothing(function, functools.partial(_units_run, function))
     return function, as_tuple
 
@@ -402,7 +420,8 @@ def _specializing(generic, unit, func, names, as_tuple, mode):
 
     def miss(key, *args):
         lazy.refuse_unknown_shapes(func, params, args)
-        fn = specials[key] = build(key)
+        # (a pullback runs after the call: no way back from the math module there)
+        fn = specials[key] = build(key, numbers=mode != "pullback")
         return fn
 
     def numpy_again(key, *args):
@@ -523,7 +542,8 @@ class Instance:
         def rebuild(*args, **kwargs):
             fresh = cell.cell_contents = unit.rebuild(func)  # callers now call it directly
             return fresh(*args, **kwargs)
-        self._function, self._check = loader.instantiate(unit, func, rebuild, cells)
+        self._function, self._check = loader.instantiate(unit, func, rebuild, cells,
+                                                         self.links_current)
         self.cell.cell_contents = self._function
         self.links = links
         if not links:  # (the common case, asked at every cached grad(f): one call)
@@ -535,6 +555,10 @@ class Instance:
         for link in links:
             if link._function is None:
                 link._make(nested)
+
+    def links_current(self):
+        """Do the derivatives this one calls, and those they call, still fit?"""
+        return all(link.current() for link in self.links)
 
     def current(self):
         """Does this derivative, and every one it calls, still fit the code it
@@ -565,6 +589,7 @@ class Session:
     cache = {}  # (mode, ('code', code), active params) -> Unit, shared by all sessions
 
     def __init__(self, optimize=True):
+        activity.forget()
         self.optimize = optimize
         self.in_progress = {}
         self.local_cache = {}
@@ -603,8 +628,8 @@ class Session:
         """Run the pipeline for ``unit`` (registered under ``key`` while it is made)."""
         self.in_progress[key] = unit
         try:
-            if mode in ("jvp", "jvp:batched"):
-                pipeline.build_jvp_unit(unit, unit.info, wrt, self, batched=mode != "jvp")
+            if mode in ("jvp", "jvp:batched", "linearize"):
+                pipeline.build_jvp_unit(unit, unit.info, wrt, self, mode)
             elif mode.startswith("taylor"):
                 order, kind = taylor_mode(mode)
                 pipeline.build_taylor_unit(unit, unit.info, wrt, order, self,
@@ -619,11 +644,11 @@ class Session:
 
 def _helper(func, active, mode, arg_shapes=None):
     """The derivative of a called function as it is now (the way out of its guard)."""
-    key = _key(mode, ("code", func.__code__), active, arg_shapes)
+    key = _key(mode, frontend.code_key(func), active, arg_shapes)
     unit = Session.cache.get(key)
     if unit is not None and unit.instance(func).current():
         return unit.instance(func).function
-    return Session().unit(frontend.read_function(func), active, ("code", func.__code__),
+    return Session().unit(frontend.read_function(func), active, frontend.code_key(func),
                           mode, arg_shapes).function
 
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from . import primitives, runtime
 from .abstract import SCALAR
-from .activity import Compound
+from .activity import Compound, no_derivative_hint
 from .errors import NoRuleError, UnsupportedSyntaxError
 from .frontend import bind_params, callee
 from . import reverse
@@ -239,9 +239,7 @@ class Forward:
             stmts, kept, covered = self.template_terms(op, active)
         for p in sorted(active - covered - set(rule.passive)):
             self.fail(NoRuleError, stmt, f"{op.callee_name} has no derivative with respect "
-                      f"to its argument '{p}'",
-                      "wrap that argument in srcdiff.stop_gradient(...) if its "
-                      "derivative should be zero")
+                      f"to its argument '{p}'", no_derivative_hint(self.norm, bindings[p]))
         for s in stmts:
             out.append(gast.copy_location(s, stmt))
         if not kept:

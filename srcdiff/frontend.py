@@ -23,7 +23,7 @@ import types
 import gast
 
 from .errors import NoRuleError, SourceError
-from .normalize import LocalDef
+from .scope import LocalDef
 from .trees import load
 from .trees import clone
 
@@ -247,6 +247,12 @@ def _located(func, filename):
     return nodes[0]
 
 
+def code_key(func):
+    """What identifies the derivative of a called function: its code, in its
+    module (the same code in two modules calls what each one's globals name)."""
+    return ("code", func.__code__, id(func.__globals__))
+
+
 def current(func):
     """A derivative srcdiff generated earlier, as it is now: the code it came
     from may have changed since (its ``__srcdiff_current__`` says so); any
@@ -289,7 +295,7 @@ def callee(transform, op):
         transform.fail(NoRuleError, op.stmt, f"cannot differentiate the call of "
                        f"{op.callee_name}: {getattr(exc, 'message', exc)}")
     prefix = [clone(func_expr.value)] if bound_self is not None else []
-    return info, info.node, ("code", func.__code__), prefix, []
+    return info, info.node, code_key(func), prefix, []
 
 
 def _with_siblings(fn, scope):

@@ -42,7 +42,8 @@ from . import runtime
 
 FACTORY = "_srcdiff_factory"
 RESERVED = "_srcdiff_"   # names of the factory's own (never a user's)
-FUNC, CODE, REBUILD, CHECK = (RESERVED + n for n in ("func", "code", "rebuild", "check"))
+FUNC, CODE, REBUILD, CHECK, LINKS = (RESERVED + n for n in ("func", "code", "rebuild", "check",
+                                                             "links"))
 
 _NAMED = {"numpy": numpy, "math": math, "runtime": runtime}
 
@@ -57,7 +58,8 @@ def compile_unit(unit):
     with the values seen while transforming, and ``unit.check``."""
     guarded = unit.info.func is not None
     constants, condition = _condition(unit) if guarded else ({}, None)
-    params = list(unit.injections) + ([FUNC, REBUILD] + list(constants) if guarded else [])
+    params = list(unit.injections) + ([FUNC, REBUILD, LINKS] + list(constants)
+                                      if guarded else [])
     returned = f"{unit.name}, {CHECK}" if guarded else f"{unit.name}, None"
     # (the check is asked outside any call: a callee that is gone fails it)
     check = (f"def {CHECK}():\n    try:\n        return not ({condition})\n"
@@ -74,12 +76,15 @@ def compile_unit(unit):
     linecache.cache[filename] = (len(shown), None, shown.splitlines(True), filename)
     tree = ast.parse(wrapper, filename)
     if guarded:
-        _insert_guard(tree.body[0], unit.name, condition)
+        # (what it learnt of the functions it calls, their results' shapes, may
+        # no longer hold when one of theirs changed: the helpers are asked too)
+        _insert_guard(tree.body[0], unit.name,
+                      f"{condition} or not {LINKS}()" if unit.deps else condition)
     namespace = {}
     exec(compile(tree, filename, "exec"), unit.info.globals, namespace)
     values = [_value(spec) for spec in unit.injections.values()]
     if guarded:
-        values += [unit.info.func, None] + list(constants.values())
+        values += [unit.info.func, None, None] + list(constants.values())
     unit.template, unit.check = namespace[FACTORY](*values)
     unit.filename = filename
 
@@ -140,10 +145,11 @@ def _value(spec):
     return spec
 
 
-def instantiate(unit, func, rebuild, cells):
+def instantiate(unit, func, rebuild, cells, links_current=None):
     """The unit's function and check bound to ``func``: its closure cells for its
-    free variables, ``cells`` (name -> cell) for the helpers, ``rebuild`` for
-    the guard.  Returns (function, check)."""
+    free variables, ``cells`` (name -> cell) for the helpers, ``rebuild`` and
+    ``links_current`` (do the helpers it calls still fit?) for the guard.
+    Returns (function, check)."""
     links = dict(cells)
     if func is not None and func.__closure__:
         links.update((name, cell) for name, cell in
@@ -151,6 +157,7 @@ def instantiate(unit, func, rebuild, cells):
     if unit.check is not None:
         links[FUNC] = types.CellType(func)
         links[REBUILD] = types.CellType(rebuild)
+        links[LINKS] = types.CellType(links_current)
     return _bind(unit.template, links), _bind(unit.check, links)
 
 

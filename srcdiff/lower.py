@@ -99,9 +99,10 @@ def _contains(nodes, kinds, into_loops):
 
 
 class Lowering:
-    def __init__(self, info, namer):
+    def __init__(self, info, namer, sequences=frozenset()):
         self.info = info
         self.namer = namer
+        self.sequences = sequences  # names known to hold a list, tuple or array
 
     def fail(self, node, message, hint=None):
         raise UnsupportedSyntaxError(
@@ -140,7 +141,7 @@ class Lowering:
         manager = None
         if isinstance(expr, gast.Call) and not expr.args:
             try:
-                manager = _static(self.info, expr.func)
+                manager = static_value(self.info, expr.func)
             except (KeyError, AttributeError):
                 manager = None
         reporting = manager is np.errstate and all(
@@ -254,7 +255,7 @@ class Lowering:
 
     def for_header(self, stmt, body):
         """``for TARGET in ITER`` as ``for NAME in range(...)`` plus assignments."""
-        target, it = stmt.target, _listed(stmt.iter)
+        target, it = stmt.target, listed(stmt.iter)
         func = it.func if isinstance(it, gast.Call) else None
         fname = func.id if isinstance(func, gast.Name) else None
         if fname == "range" and isinstance(target, gast.Name) and not it.keywords:
@@ -270,12 +271,12 @@ class Lowering:
             seqs = []
             for a in it.args:
                 seq = self.namer.fresh("seq")
-                pre.append(_assign(name(seq, True), _listed(a), stmt))
+                pre.append(_assign(name(seq, True), self.indexable(listed(a)), stmt))
                 seqs.append(name(seq))
             it = gast.Call(func=it.func, args=seqs, keywords=it.keywords)
         elif fname is None or fname not in ("range", "reversed", "sorted", "map", "filter"):
             seq = self.namer.fresh("seq")
-            pre.append(_assign(name(seq, True), it, stmt))
+            pre.append(_assign(name(seq, True), self.indexable(it), stmt))
             it = name(seq)
         if fname == "enumerate" and len(it.args) == 1 and not it.keywords \
                 and isinstance(target, gast.Tuple) and len(target.elts) == 2:
@@ -307,6 +308,13 @@ class Lowering:
             _at(h, stmt)
         _at(rng, stmt)
         return pre, (name(k, True), rng), heads + body
+
+    def indexable(self, it):
+        """``it``, or the list of what a loop over it gives where it may be a dict
+        (its keys), a set or an iterator: ``rt.sequence(it)``."""
+        if _indexed_loop(it) or isinstance(it, gast.Name) and it.id in self.sequences:
+            return it
+        return _call_rt(self.namer, "sequence", [it])
 
     def dict_header(self, stmt, method, body):
         """``for ... in d.items()`` (``.values()``, ``.keys()``) over the keys of
@@ -405,12 +413,12 @@ class Lowering:
         return out
 
 
-def _static(info, node):
+def static_value(info, node):
     """The object an attribute chain rooted at a free name names (``np.errstate``)."""
     if isinstance(node, gast.Name):
         return info.lookup(node.id)
     if isinstance(node, gast.Attribute):
-        return getattr(_static(info, node.value), node.attr)
+        return getattr(static_value(info, node.value), node.attr)
     raise KeyError(node)
 
 
@@ -426,7 +434,7 @@ def _indexed_loop(it):
         and not it.args
 
 
-def _listed(node):
+def listed(node):
     """A generator expression that a loop consumes whole, as a list comprehension."""
     if isinstance(node, gast.GeneratorExp):
         return gast.copy_location(gast.ListComp(elt=node.elt, generators=node.generators),
@@ -583,9 +591,13 @@ def returns(info, fn, namer):
     return fn
 
 
-def loops(info, fn, namer):
+def loops(info, fn, namer, sequences=()):
     """Loops in the forms the reverse pass handles (see the module docstring);
-    ``fn`` is changed in place and returned.
+    ``fn`` is changed in place and returned.  A loop over anything but a list,
+    a tuple or an array (a dict, a set) loops over ``rt.sequence(...)`` of it,
+    the list of what Python's loop gives; ``sequences``: parameters known to be
+    lists, tuples or arrays (in code specialised on the arguments), looped over
+    as they are unless the function assigns them.
 
     Before::
 
@@ -603,5 +615,7 @@ def loops(info, fn, namer):
                 x = x * v
             return x
     """
-    fn.body = Lowering(info, namer).loops(fn.body)
+    assigned = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, gast.Store)}
+    fn.body = Lowering(info, namer, frozenset(sequences) - assigned).loops(fn.body)
     return fn

@@ -19,7 +19,11 @@ runs the examples of the steps that rewrite code).
     or taylor.Taylor.run     Taylor coefficients next to the primal ones
  8. batching.batch           products a loop's adjoint adds up: one product after it
  9. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
-                             dead code, copies, inlining, zeros)
+                             dead code, copies, inlining, zeros);
+    vjp.split                for srcdiff.vjp: the forward sweep returns the
+                             adjoint sweep as a function (the pullback);
+    linearize.split          for srcdiff.linearize: the primal returns the
+                             tangent statements as a function
 10. codegen.to_source        gast -> ast -> text
 11. loader.compile_unit      compile, register in linecache, bind to the globals
 
@@ -33,8 +37,8 @@ import gc
 
 import gast
 
-from . import (activity, batching, codegen, fence, forward, frontend, loader, lower,
-               normalize, optimize, primitives, reverse, taylor)
+from . import (abstract, activity, batching, codegen, fence, forward, frontend, linearize,
+               loader, lower, normalize, optimize, primitives, reverse, taylor, vjp)
 from .names import Namer, names_in
 from .trees import clone, nodes
 
@@ -53,13 +57,14 @@ def _collector_paused():
             gc.enable()
 
 
-def front(info):
-    """Steps 2-5: the function's code in core form."""
+def front(info, sequences=()):
+    """Steps 2-5: the function's code in core form (``sequences``: parameters
+    known to be lists, tuples or arrays)."""
     fence.check(info)                                               # 2
     namer = Namer(names_in(info.node))
     fn = lower.statements(info, clone(info.node), namer)            # 3
     fn = lower.returns(info, fn, namer)
-    fn = lower.loops(info, fn, namer)                               # 4
+    fn = lower.loops(info, fn, namer, sequences)                    # 4
     return normalize.normalize(info, fn, namer)                     # 5
 
 
@@ -72,10 +77,10 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
     not at all where they cannot; with ``numbers``, functions of numbers call the
     ``math`` module."""
     with _collector_paused():
-        norm = front(info)                                          # 2-5
+        norm = front(info, abstract.sequences(arg_shapes))          # 2-5
         if mode.endswith("+aux"):  # (f returns (loss, aux): has_aux)
             norm = normalize.with_aux(norm)
-        base = f"{info.name}_vjp" if mode == "vjp" else (
+        base = f"{info.name}_vjp" if mode in ("vjp", "pullback") else (
             f"d{info.name}" if mode.startswith("grad") else f"value_and_d{info.name}")
         unit.name = norm.namer.fresh(base)
         analysis = activity.analyze(info, norm, wrt, front, arg_shapes)   # 6
@@ -91,22 +96,29 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
                 _assigned(fn) - set(norm.params) if arg_shapes else set())
             fn = optimize.optimize(fn, temps, rev.aliases, info.lookup,
                                    analysis.views)                  # 9
+        if mode == "pullback":
+            fn = vjp.split(fn, rev)                                 # 9b
         _finish(unit, info, fn, rev, analysis)                      # 10, 11
 
 
-def build_jvp_unit(unit, info, wrt, session, batched=False):
-    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``;
-    ``batched``: for tangents with a leading axis over a batch of directions."""
+def build_jvp_unit(unit, info, wrt, session, mode="jvp"):
+    """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``
+    (``mode='linearize'``: ``(*args) -> (value, tangent function)``; ``'jvp:batched'``:
+    for tangents with a leading axis over a batch of directions)."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
-        unit.name = norm.namer.fresh(f"{info.name}_jvp" + ("_batched" if batched else ""))
+        unit.name = norm.namer.fresh({"jvp": f"{info.name}_jvp",
+                                      "jvp:batched": f"{info.name}_jvp_batched"}.get(
+                                          mode, f"{info.name}_linearized"))
         analysis = activity.analyze(info, norm, wrt, front)         # 6
-        kind = forward.BatchedForward if batched else forward.Forward
+        kind = forward.BatchedForward if mode == "jvp:batched" else forward.Forward
         fwd = kind(info, norm, analysis, wrt, session, unit.name)
         fn = fwd.run()                                              # 7
         if session.optimize:
             fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,
                                    analysis.views)                  # 9
+        if mode == "linearize":
+            fn = linearize.split(fn, fwd)                           # 9b
         unit.batchable = fwd.batchable and all(
             getattr(dep, "batchable", False) for dep in fwd.deps)
         _finish(unit, info, fn, fwd, analysis)                      # 10, 11

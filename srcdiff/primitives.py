@@ -190,6 +190,7 @@ def constructed(shapes, constants):
 
 _by_key = {}
 _by_name = {}
+generation = 0  # counts declarations: a derivative made before one is not handed out again
 
 
 def _key(key):
@@ -215,6 +216,8 @@ def qualified_name(key):
 
 
 def register(primitive):
+    global generation
+    generation += 1
     _by_key[_key(primitive.key)] = primitive
     _by_name[primitive.name] = primitive
     return primitive
@@ -280,6 +283,17 @@ def mutating_method(name):
         if primitive is not None and "self" in primitive.writes:
             return True
     return False
+
+
+def written(node, modules):
+    """The names a call in generated code writes into (its primitive's
+    ``writes``)."""
+    primitive = of_call(node, modules)
+    if primitive is None or not primitive.writes:
+        return set()
+    bound = primitive.bind(node.args, {k.arg: k.value for k in node.keywords})
+    return {a.id for p, a in (bound[1].items() if bound else ())
+            if p in primitive.writes and isinstance(a, gast.Name)}
 
 
 def of_call(node, modules):
@@ -473,11 +487,11 @@ def variants(*keys, name=None, shape=None, result=None, view=None, writes=(), pu
     return decorate
 
 
-def nondiff(*keys, result=None, view=None, writes=(), pure=True, shape=None):
+def nondiff(*keys, name=None, result=None, view=None, writes=(), pure=True, shape=None):
     """Declare callables whose result carries no derivative (``np.sign``,
     ``len``)."""
     facts = _facts(result, view, writes, pure=pure, shape=shape)
-    _declare(keys, None, lambda rule_name, key: Primitive(
+    _declare(keys, name, lambda rule_name, key: Primitive(
         rule_name, key, nondiff=True, signature=_parameters(key), **facts))
 
 

@@ -29,11 +29,15 @@ import numpy as np
 
 from . import abstract, runtime
 from .abstract import SCALAR, concrete
+from .activity import no_derivative_hint
 from .adjoints import Adjoints, container_names
 from .errors import NonScalarOutputError, NoRuleError, UnsupportedSyntaxError
 from .frontend import bind_params, callee
 from .saving import Sweeps
 from .trees import assign, call, clone, constant, index_value, load, store
+
+
+SWEEP_MARK = "__srcdiff_sweep__"   # (not a name Python code can use unknowingly)
 
 
 class Reverse:
@@ -47,7 +51,9 @@ class Reverse:
         self.norm = norm
         self.an = analysis
         self.wrt = wrt
-        self.mode = mode.replace("+aux", "")   # 'grad', 'value_and_grad' or 'vjp'
+        # 'grad', 'value_and_grad', 'vjp' or 'pullback' (the VJP with f's value,
+        # a ``SWEEP_MARK`` between the sweeps: ``vjp.split`` makes them two functions)
+        self.mode = mode.replace("+aux", "")
         self.session = session
         self.name = name
         self.as_tuple = as_tuple
@@ -271,9 +277,7 @@ class Reverse:
             if self.is_active(atom) and param not in covered:
                 self.fail(NoRuleError, op.stmt,
                           f"{op.callee_name} has no derivative with respect to its "
-                          f"argument '{param}'",
-                          "wrap that argument in srcdiff.stop_gradient(...) if its "
-                          "derivative should be zero")
+                          f"argument '{param}'", no_derivative_hint(self.norm, atom))
         upstream_clean = t not in self.adjoints.dirty
         lazy = self.lazy_reduction(op)
         if lazy is not None:
@@ -380,7 +384,7 @@ class Reverse:
         sweeps = Sweeps(self.an, norm, adjoints, self.adjoint_of)
         adjoints.containers |= container_names(self.an.ops)
         adjoints.has_lazy = any(self.lazy_reduction_possible(op) for op in self.an.ops)
-        if self.mode != "value_and_grad":  # (whose value must be exactly f's)
+        if self.mode not in ("value_and_grad", "pullback"):  # (value exactly f's)
             for op in self.an.ops:
                 if self.on_numbers(op):
                     adjoints.on_numbers(op.stmt.value)
@@ -395,7 +399,7 @@ class Reverse:
         if active_out:
             sweep_start = [assign(adjoints.adj[n], constant(0.0))
                            for n in sorted(adjoints.accumulated) if n != result.id]
-        if self.mode == "vjp":
+        if self.mode in ("vjp", "pullback"):
             seed_param = self.namer.adjoint(result.id if isinstance(result, gast.Name)
                                             else "y")
             if active_out:
@@ -418,7 +422,7 @@ class Reverse:
                       "return the scalar to differentiate")
         backward = sweeps.backward(tree) if active_out else []
         kept = []
-        if self.mode == "value_and_grad" and isinstance(result, gast.Name):
+        if self.mode in ("value_and_grad", "pullback") and isinstance(result, gast.Name):
             # the adjoint sweep may restore overwritten values: keep the one f returns
             value_name = self.namer.fresh("value")
             kept = [assign(value_name, load(result.id))]
@@ -430,13 +434,15 @@ class Reverse:
             aux = load(aux_name)
         ret = gast.Return(value=self.returned(result, aux))
         inits, fwd, rev = sweeps.place(forward, backward, [ret])
+        self.stacks = set(sweeps.stacks.stacks.values())
         # the output check goes first when it tests an argument, else after the
         # forward sweep
         if checks_first:
             inits = checks + inits
         else:
             sweep_start = checks + sweep_start
-        body = inits + fwd + kept + sweep_start + rev + [ret]
+        mark = [gast.Expr(value=call(load(SWEEP_MARK), []))] if self.mode == "pullback" else []
+        body = inits + fwd + kept + mark + sweep_start + rev + [ret]
         args = clone(norm.args)
         for a in args.posonlyargs + args.args + args.kwonlyargs:
             a.annotation = None
@@ -474,7 +480,7 @@ class Reverse:
             grads.append(g)
         value = grads[0] if len(grads) == 1 and not self.as_tuple else \
             gast.Tuple(elts=grads, ctx=gast.Load())
-        if self.mode == "value_and_grad":
+        if self.mode in ("value_and_grad", "pullback"):
             value = gast.Tuple(elts=[clone(result) if aux is None else gast.Tuple(
                 elts=[clone(result), clone(aux)], ctx=gast.Load()), value], ctx=gast.Load())
         elif aux is not None:

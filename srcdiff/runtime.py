@@ -26,13 +26,16 @@ from .runtime_higher import (  # noqa: F401
     batched_sum, batched_unbroadcast, gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
     unadd, unappend_adjoint, uncast, unconcatenate_adjoint, unextend_adjoint, unpack_parts,
     unpart, unpop, unstack_adjoint, unsum_adjoint, unwrite_adjoint, unwrite_tangent)
-# Helpers of the rules of products, np.linalg and np.fft (runtime_linalg.py)
+# Helpers of the rules of products, np.linalg, np.fft and scipy.linalg (runtime_linalg.py)
 from . import runtime_linalg  # noqa: F401
 from .runtime_linalg import (  # noqa: F401
-    check, diagonal_mask, dot_axes, inner_axes, irfftn, irfftn_adjoint, kron_da, kron_db, mT,
-    norm_weight,
-    require_real_eig,
-    require_reduced, solve_columns, strict_triangle, tensordot_da, tensordot_db)
+    banded_matmul, banded_outer, banded_transpose, check, column_shape, diagonal_mask, dot_axes,
+    inner_axes, irfftn, irfftn_adjoint, kron_da, kron_db, mT, norm_weight, require_real,
+    require_real_eig, require_reduced, solve_columns, strict_triangle, tensordot_da,
+    tensordot_db, triangle)
+
+# Helpers of the rule of scipy.integrate.odeint (runtime_odeint.py)
+from .runtime_odeint import odeint_adjoint, odeint_tangent  # noqa: F401
 
 # Helpers for the derivatives of NumPy's shape and indexing functions (runtime_numpy.py)
 from .runtime_numpy import (  # noqa: F401
@@ -53,7 +56,8 @@ def check_scalar(y, function):
             function=function,
             hint="reduce the output to a scalar (e.g. np.sum); for a loss with other "
                  "results use grad(f, has_aux=True) (f returns (loss, aux)); for the "
-                 "derivatives of a non-scalar output use srcdiff.vjp or srcdiff.jacobian")
+                 "derivatives of a non-scalar output use srcdiff.vjp (out, pullback = "
+                 "srcdiff.vjp(f)(x), then pullback(cotangent)) or srcdiff.jacobian")
 
 
 def fresh(seed):
@@ -199,7 +203,18 @@ def unbroadcast(g, x, result=None):
     The result has exactly ``x``'s shape (a NumPy scalar when ``x`` is a scalar).
     A ``g`` smaller than ``x`` (the zero placeholder of an adjoint that received
     nothing yet, or a scalar standing for a constant array: the adjoint of a full
-    ``np.sum``) is broadcast up, to ``result``'s shape when it is given."""
+    ``np.sum``) is broadcast up, to ``result``'s shape when it is given.  A list
+    or tuple ``x`` that NumPy read as an array gets a list of its elements'
+    adjoints."""
+    if isinstance(result, (list, tuple)) or isinstance(g, (list, tuple)):
+        # (NumPy's arithmetic gives arrays: this was Python's, on lists or tuples)
+        raise NoRuleError(
+            "`+` or `*` of lists or tuples (concatenation or repetition) on values that "
+            "depend on the differentiated arguments has no derivative rule",
+            hint="build the list with append / extend or a comprehension, or join arrays "
+                 "with np.concatenate")
+    if isinstance(x, (list, tuple)):
+        return unarray(unbroadcast(g, np.asarray(x), result), x)
     shape = np.shape(x)
     gshape = np.shape(g)
     if result is not None and gshape != np.shape(result):
@@ -417,12 +432,63 @@ def saved_entry(container, key):
     return np.copy(container[key])
 
 
-def restore_entry(container, key, saved):
-    """Undo a write: ``container[key] = saved``, or remove the key ``ABSENT``."""
+def restore_entry(container, key, saved, undo=None):
+    """Undo a write: ``container[key] = saved``, or remove the key ``ABSENT``.
+    With ``undo`` (a pullback's ``Undo``), what was there is noted first."""
+    if undo is not None:
+        undo.entry(container, key)
     if saved is ABSENT:
         del container[key]
     else:
         container[key] = saved
+
+
+class Undo:
+    """What a pullback (``srcdiff.vjp``) changes in place in the values the
+    forward sweep left (putting old elements back, undoing appends), so that
+    ``redo`` leaves them as they were and the next call starts from the same
+    values.  (The objects are changed in place, not copied, so that views of
+    them see the changes as in a gradient's adjoint sweep.)"""
+
+    def __init__(self):
+        self.log = []       # (container, key, what was there), in order
+        self.kept = set()   # ids of objects kept whole
+
+    def entry(self, container, key):
+        if type(container) is dict and key not in container:
+            old = ABSENT
+        elif is_array(container):
+            old = np.copy(container[key])   # (the write overwrites its memory)
+        else:
+            old = container[key]            # (the write rebinds a slot)
+        self.log.append((container, key, old))
+
+    def keep(self, obj):
+        """Before a change of a list, dict or array as a whole."""
+        if id(obj) not in self.kept:
+            self.kept.add(id(obj))
+            self.log.append((obj, None, dict(obj) if isinstance(obj, dict) else
+                             list(obj) if isinstance(obj, list) else np.copy(obj)))
+
+    def redo(self):
+        for obj, key, old in reversed(self.log):
+            if key is not None:
+                restore_entry(obj, key, old)
+            elif isinstance(obj, dict):
+                obj.clear()
+                obj.update(old)
+            elif isinstance(obj, list):
+                obj[:] = old
+            else:
+                obj[...] = old
+        self.log.clear()
+        self.kept.clear()
+
+
+def copies(stacks):
+    """Each of a pullback's stacks copied: a call pops from its copies, so the
+    next call finds them whole."""
+    return tuple(list(stack) for stack in stacks)
 
 
 def unwrite(y_bar, index, y, want=True):
@@ -661,9 +727,10 @@ runtime_higher._rt = runtime_numpy._rt = sys.modules[__name__]  # (what they bui
 
 
 def __getattr__(name):
-    """``rt.special`` and ``rt.stats``: SciPy's modules, for the templates of the
-    SciPy rules (``rules/scipy_rules.py``: a derivative that calls
-    ``scipy.special.digamma``).  Imported on first use: SciPy is optional."""
-    if name in ("special", "stats"):
+    """``rt.special``, ``rt.stats``, ``rt.linalg`` and ``rt.integrate``: SciPy's
+    modules, for the templates of the SciPy rules (``rules/scipy_rules.py``: a
+    derivative that calls ``scipy.special.digamma``).  Imported on first use:
+    SciPy is optional."""
+    if name in ("special", "stats", "linalg", "integrate"):
         return importlib.import_module(f"scipy.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

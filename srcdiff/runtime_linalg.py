@@ -142,6 +142,91 @@ def solve_columns(a, b, y):
     return np.shape(y) + (1,) if solved_vector(np.ndim(a), np.ndim(b)) else np.shape(y)
 
 
+def triangle(a, lower, unit_diagonal):
+    """1 on the triangle of the square matrix ``a`` that
+    ``scipy.linalg.solve_triangular`` reads (the lower one or the upper one,
+    without the diagonal when it is taken as 1), else 0."""
+    n = np.shape(a)[-1]
+    ones = np.ones((n, n))
+    return (np.tril(ones) if lower else np.triu(ones)) - (np.eye(n) if unit_diagonal else 0.0)
+
+
+def column_shape(y, b):
+    """The shape of ``y``, the solution of a system whose right-hand side is
+    ``b`` (``scipy.linalg``), as a stack of matrices: a column of 1 added where
+    ``b`` is a vector."""
+    return np.shape(y) + (1,) if np.ndim(b) == 1 else np.shape(y)
+
+
+def require_real(y, function):
+    """The derivative of ``function`` here is for a real result only."""
+    return check(np.isrealobj(y),
+                 f"{function} returned a complex matrix: srcdiff's derivatives are "
+                 "real-valued", "differentiate only where the result is real (for sqrtm: "
+                 "a matrix without negative real eigenvalues)")
+
+
+# --- banded matrices (scipy.linalg.solve_banded): a[i, j] = ab[u + i - j, j] ---------------
+# (one matrix; the entries of ab outside the matrix are not read and get 0)
+
+
+def _banded(ab, function):
+    check(np.ndim(ab) == 2, f"{function} of a stack of banded matrices (ab of shape "
+                            f"{np.shape(ab)}) has no derivative here",
+          "solve one system at a time")
+    return np.shape(ab)[1]
+
+
+def _diagonals(l_and_u):
+    """``(row of ab, offset k)`` of each diagonal: a[j + k, j] is in that row."""
+    lower, upper = l_and_u
+    return [(r, r - upper) for r in range(lower + upper + 1)]
+
+
+def banded_transpose(l_and_u, ab):
+    """The banded storage of the transpose of the matrix ``ab`` stores with
+    ``(l, u) = l_and_u`` (its own is ``(u, l)``)."""
+    n = _banded(ab, "scipy.linalg.solve_banded")
+    out = np.zeros(np.shape(ab))
+    lower = l_and_u[0]
+    for r, k in _diagonals(l_and_u[::-1]):   # row r = l + k of the transpose
+        src = lower + l_and_u[1] - r
+        if k >= 0:
+            out[r, :n - k] = ab[src, k:]
+        else:
+            out[r, -k:] = ab[src, :n + k]
+    return out
+
+
+def banded_matmul(l_and_u, ab, x):
+    """``a @ x`` for the matrix ``a`` that ``ab`` stores (``x``: a vector or a
+    matrix)."""
+    n = _banded(ab, "scipy.linalg.solve_banded")
+    x2 = np.reshape(x, (n, -1))
+    out = np.zeros(np.shape(x2))
+    for r, k in _diagonals(l_and_u):
+        if k >= 0:
+            out[k:] += np.reshape(ab[r, :n - k], (-1, 1)) * x2[:n - k]
+        else:
+            out[:n + k] += np.reshape(ab[r, -k:], (-1, 1)) * x2[-k:]
+    return np.reshape(out, np.shape(x))
+
+
+def banded_outer(l_and_u, g, x):
+    """``g @ x.T`` on the band of ``l_and_u``, in banded storage (0 outside
+    the matrix)."""
+    n = np.shape(x)[0]
+    g2 = np.reshape(g, (n, -1))
+    x2 = np.reshape(x, (n, -1))
+    out = np.zeros((l_and_u[0] + l_and_u[1] + 1, n))
+    for r, k in _diagonals(l_and_u):
+        if k >= 0:
+            out[r, :n - k] = np.sum(g2[k:] * x2[:n - k], axis=1)
+        else:
+            out[r, -k:] = np.sum(g2[:n + k] * x2[-k:], axis=1)
+    return out
+
+
 def require_real_eig(w):
     """``np.linalg.eig``'s derivative here is for real eigenvalues only."""
     return check(np.isrealobj(w),

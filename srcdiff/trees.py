@@ -150,6 +150,12 @@ class Scan:
         return {name for n in self.nested for name in Scan(n).loads}
 
 
+def reads(node):
+    """The names ``node`` reads."""
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
+
+
 def replace_reads(node, names, make):
     """``node`` with each read of a name in ``names`` replaced by ``make(the
     Name)``; changed in place (but for ``node`` itself being such a read)."""

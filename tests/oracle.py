@@ -263,7 +263,8 @@ class _Shim(types.ModuleType):
 def _scipy_twins():
     """autograd.scipy's special and stats, with what autograd lacks written in
     autograd.numpy from the definitions (softmax, xlogy, logsumexp's weights,
-    the survival functions, t's cdf in its scale, Dirichlet points as columns)."""
+    the survival functions, t's cdf in its scale, Dirichlet points as columns,
+    chi2's density)."""
     import autograd.scipy.special as asp
     import autograd.scipy.stats as ast_
 
@@ -304,6 +305,10 @@ def _scipy_twins():
         return _Shim(dist.__name__, dist, {m: method(m) for m in (
             "logpdf", "pdf", "cdf", "sf", "logcdf", "logsf") if hasattr(dist, m)})
 
+    def chi2_logpdf(x, df):   # (autograd's rule: 0 for a df not whole, none in df)
+        return ((df / 2 - 1) * anp.log(x) - x / 2 - asp.gammaln(df / 2)
+                - df / 2 * anp.log(2.0))
+
     t = ast_.t
     dists = {
         "norm": positional(ast_.norm, ("x", "loc", "scale"), {"loc": 0.0, "scale": 1.0}),
@@ -313,10 +318,15 @@ def _scipy_twins():
                                 t.logcdf((loc - x) / scale, df)}),
         "beta": _Shim("beta", ast_.beta, survival(ast_.beta)),
         "gamma": _Shim("gamma", ast_.gamma, survival(ast_.gamma)),
+        "chi2": _Shim("chi2", ast_.chi2, dict(
+            survival(ast_.chi2), logpdf=chi2_logpdf,
+            pdf=lambda x, df: anp.exp(chi2_logpdf(x, df)))),
         "poisson": _Shim("poisson", ast_.poisson, survival(ast_.poisson)),
         "dirichlet": _Shim("dirichlet", ast_.dirichlet, {"logpdf": dirichlet_logpdf}),
-        "multivariate_normal": positional(ast_.multivariate_normal,
-                                          ("x", "mean", "cov", "allow_singular"), {})}
+        "multivariate_normal": _Shim("multivariate_normal", positional(
+            ast_.multivariate_normal, ("x", "mean", "cov", "allow_singular"), {}), {
+                "entropy": lambda mean=None, cov=1: ast_.multivariate_normal.entropy(mean,
+                                                                                     cov)})}
     stats = _Shim("scipy.stats", ast_, dists)
     return special, stats, dists
 
@@ -327,13 +337,27 @@ def _scipy_map():
         _SCIPY_MAP = {}
         try:
             import scipy
+            import scipy.integrate
+            import scipy.linalg
             import scipy.special
             import scipy.stats
+
+            import autograd.builtins
+            import autograd.scipy.integrate as aintegrate
+            import autograd.scipy.linalg as alinalg
             special, stats, dists = _scipy_twins()
         except ImportError:
             return _SCIPY_MAP
-        pairs = [(scipy, _Shim("scipy", scipy, {"special": special, "stats": stats})),
-                 (scipy.special, special), (scipy.stats, stats)]
+        def odeint(func, y0, t, args=(), **options):   # (autograd traces args given so)
+            return aintegrate.odeint(func, y0, t, autograd.builtins.tuple(args), **options)
+
+        integrate = _Shim("scipy.integrate", scipy.integrate, {"odeint": odeint})
+        pairs = [(scipy, _Shim("scipy", scipy, {"special": special, "stats": stats,
+                                                "linalg": alinalg, "integrate": integrate})),
+                 (scipy.special, special), (scipy.stats, stats), (scipy.linalg, alinalg),
+                 (scipy.integrate, integrate), (scipy.integrate.odeint, odeint)]
+        pairs += [(getattr(scipy.linalg, name), getattr(alinalg, name)) for name in (
+            "solve_triangular", "solve_banded", "sqrtm", "solve_sylvester")]
         pairs += [(getattr(scipy.stats, n), twin) for n, twin in dists.items()]
         for name in dir(special._base) + list(special._overrides):
             real = getattr(scipy.special, name, None)

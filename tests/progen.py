@@ -99,6 +99,9 @@ FEATURES = (
     "out_arg",         # np.sin(e, out=out), np.multiply(a, b, out=out)
     "effect_call",     # calls for their effect: out.fill(s), np.copyto(out, e),
     #                    np.put(out, [k], s), a helper writing into its argument
+    "for_dict",        # for i in range(k) written for i in {0: c, ..., k - 1: c}
+    #                    (a dict loops over its keys) or set(range(k)) (drawn
+    #                    from a random stream of their own)
     "comprehension",   # np.sum(e) / np.mean(e) written as sum(c for c in e),
     #                    sum([...]), with a condition, a nested 'for', a variable
     #                    named like an outer one (drawn from a random stream of
@@ -134,7 +137,7 @@ def with_deps(features):
     unknown = fs - ALL
     if unknown:
         raise ValueError(f"unknown features {sorted(unknown)}; known: {FEATURES}")
-    if "range_computed" in fs:
+    if fs & {"range_computed", "for_dict"}:
         fs.add("for_range")
     if fs & {"break", "continue", "return_in_loop", "index_read"} \
             and not fs & set(LOOPS):
@@ -315,6 +318,7 @@ class Generator:
         self.features = with_deps(features)
         self.rng = random.Random(seed)
         self.comprehension_rng = random.Random(f"{seed}/comprehension")
+        self.dict_rng = random.Random(f"{seed}/for_dict")
         self.L = self.rng.choice((3, 4))
         self.counter = itertools.count()
         self.helpers = []
@@ -1065,6 +1069,14 @@ class Generator:
         else:
             k = r.randint(1, self.L)
             rng_text, hi = f"range({k})", k
+            if self.on("for_dict") and self.dict_rng.random() < 0.7:
+                # the same keys in a dict (whose values are not the keys) or a set
+                if self.dict_rng.random() < 0.7:
+                    values = ", ".join(f"{j}: {0.5 + j * 1.25}" for j in range(k))
+                    rng_text = "{" + values + "}"
+                else:
+                    rng_text = f"set(range({k}))"
+                self.use("for_dict")
         self.use("for_range")
         child = self.loop_scope(sc)
         child.add(i, Var("I", hi=hi, fixed=True))

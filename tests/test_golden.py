@@ -26,6 +26,7 @@ POINTS = {"chain": (2.0,), "nested": (1.0,), "power_loop": (1.3, 4),
 # what runs: the code specialised on these arguments' shapes (or on numbers)
 SPECIAL = ["layer", "chain"]
 FORWARD = ["chain", "power_loop"]
+VJP = ["power_loop", "fill", "with_helper"]   # (srcdiff --mode vjp)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -68,6 +69,17 @@ def test_forward_source_is_the_golden_text(name):
     if os.environ.get("SRCDIFF_UPDATE_GOLDEN"):
         path.write_text(text)
     assert text == path.read_text()
+
+
+@pytest.mark.parametrize("name", VJP)
+def test_vjp_source_printed_by_the_cli_is_the_golden_text(name):
+    out = io.StringIO()
+    path = str(pathlib.Path(golden_functions.__file__))
+    assert cli.main([f"{path}:{name}", "--mode", "vjp"], stdout=out) == 0
+    golden = GOLDEN / f"{name}_vjp.txt"
+    if os.environ.get("SRCDIFF_UPDATE_GOLDEN"):
+        golden.write_text(out.getvalue())
+    assert out.getvalue() == golden.read_text()
 
 
 def test_generation_is_deterministic():

@@ -606,6 +606,18 @@ def h_irfftn_adjoint(g, a):
 
 def h_irfftn_adjoint_2(g, a):
     return rt.irfftn_adjoint(g, a, (3, 4), (0, 1), "forward")
+def h_banded_transpose(ab):
+    return rt.banded_transpose((1, 2), ab)
+
+
+def h_banded_matmul(ab, x):
+    return rt.banded_matmul((2, 1), ab, x)
+
+
+def h_banded_outer(g, x):
+    return rt.banded_outer((0, 2), g, x)
+
+
 def h_unjoin(g, xs):
     return rt.unjoin(g, xs, "hstack")
 
@@ -842,6 +854,11 @@ RUNTIME_CASES = {
     "srcdiff.runtime_linalg.irfftn": [(h_irfftn, (_a(2, 5),), 0), (h_irfftn_2, (_a(2, 2),), 0)],
     "srcdiff.runtime_linalg.irfftn_adjoint": [(h_irfftn_adjoint, (_a(2, 7), _a(2, 3)), 0),
                                               (h_irfftn_adjoint_2, (_a(3, 4), _a(4, 2)), 0)],
+    "srcdiff.runtime_linalg.banded_transpose": [(h_banded_transpose, (_a(4, 5),), 0)],
+    "srcdiff.runtime_linalg.banded_matmul": [(h_banded_matmul, (_a(4, 5), _a(5, 2)), (0, 1)),
+                                             (h_banded_matmul, (_a(4, 5), _a(5)), (0, 1))],
+    "srcdiff.runtime_linalg.banded_outer": [(h_banded_outer, (_a(5, 2), _a(5, 2)), (0, 1)),
+                                            (h_banded_outer, (_a(5), _a(5)), (0, 1))],
     "srcdiff.runtime.dict_from": [(h_dict_from, ([_a(2), _a(3), _a(2)],), 0)],
     "srcdiff.runtime.dict_parts": [(h_dict_parts, ([_a(2), _a(3), _a(2)],), 0)],
     "srcdiff.runtime.unfield": [(h_unfield, (_a(2),), 0)],

@@ -2,7 +2,9 @@
 program generator; each is checked against the oracle."""
 
 import numpy as np
+import pytest
 
+import srcdiff
 from oracle import check_grad
 
 
@@ -48,3 +50,51 @@ def test_loop_temporary_chain():
 
 def test_swap_in_loop():
     check_grad(swap_in_loop, 0.3, 1.2, wrt=(0, 1))
+
+
+# A nested function that reads a value the derivative flows through is itself
+# such a value: handed to a function that calls it, the call is differentiated
+# or refused, not taken as a constant (the gradient was 0).
+
+def _apply(fn, x):
+    return fn(x)
+
+
+def closure_called_here(k):
+    def scale(y):
+        return k * y
+    return scale(2.0) + scale(k)
+
+
+def closure_handed_on(k):
+    def scale(y):
+        return k * y
+    return _apply(scale, 2.0)
+
+
+def lambda_handed_to_numpy(k):
+    scale = lambda y: k * y  # noqa: E731
+    return np.sum(np.apply_along_axis(scale, 0, np.ones(2)))
+
+
+def closure_over_a_constant(x):
+    c = 3.0
+
+    def scale(y):
+        return c * y
+    return _apply(scale, 2.0) * x
+
+
+def test_closure_called_here():
+    check_grad(closure_called_here, 0.7)
+
+
+def test_closure_handed_on_is_refused():
+    with pytest.raises(srcdiff.NoRuleError, match="a function passed in as a value"):
+        srcdiff.grad(closure_handed_on)(0.5)
+    with pytest.raises(srcdiff.NoRuleError, match="apply_along_axis"):
+        srcdiff.grad(lambda_handed_to_numpy)(0.5)
+
+
+def test_closure_over_a_constant():
+    check_grad(closure_over_a_constant, 0.7)

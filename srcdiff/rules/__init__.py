@@ -15,6 +15,8 @@ from ..template import d  # noqa: F401
 from . import (fft_rules, linalg_rules, math_rules, numpy_elementwise,  # noqa: F401
                numpy_reductions, numpy_rules, numpy_shape, operators, products, runtime_rules)
 
-# SciPy is optional: its rules are declared once the program imports scipy.special
-# or scipy.stats (SciPy's own import would otherwise add a second to srcdiff's)
+# SciPy is optional: its rules are declared once the program imports scipy.special,
+# scipy.stats, scipy.linalg or scipy.integrate (SciPy's own import would otherwise
+# add a second to srcdiff's)
 defer(("scipy.special", "scipy.stats"), "srcdiff.rules.scipy_rules")
+defer(("scipy.linalg", "scipy.integrate"), "srcdiff.rules.scipy_linalg_rules")

@@ -9,7 +9,7 @@ negative number), so their result carries no derivative."""
 import gast
 import numpy as np
 
-from ..primitives import FRESH, Primitive, elementwise, nondiff, variants
+from ..primitives import FRESH, Primitive, adjoint, elementwise, nondiff, variants
 from ..template import Template, d
 
 
@@ -91,6 +91,12 @@ def heaviside(y, x1, x2):
 @elementwise(np.real, "ndarray.real", view="val")
 def real(y, val):
     return 1
+
+
+# (a real array is returned itself; a complex one is not made by srcdiff's rules)
+@adjoint(np.real_if_close, linear=True, view="a", passive=("tol",), shape="elementwise")
+def real_if_close(y, a, tol=100):
+    d[a] = d[y]
 
 
 @elementwise(np.conjugate, "ndarray.conjugate", "ndarray.conj", result=FRESH)

@@ -20,6 +20,7 @@ nondiff(rt.zeros_like, rt.extreme_weight, rt.extreme_weights, rt.inverse_axes, r
 nondiff(rt.check_scalar, result=FRESH, pure=False)
 nondiff(rt.stop_gradient, view="x")
 known(rt.unextend_list, writes=("lst",), result=FRESH)
+known(rt.restore_entry, writes=("container",), result=FRESH, pure=False)
 
 # --- broadcasting and reductions ----------------------------------------------------------
 
@@ -283,8 +284,9 @@ def rearray(r, h, g, obj):
 # --- products, np.linalg, np.fft (runtime_linalg.py) -----------------------------------------
 
 nondiff(rt.dot_axes, rt.inner_axes, rt.diagonal_mask, rt.strict_triangle, rt.solve_columns,
-        rt.norm_weight, result=FRESH)
-nondiff(rt.check, rt.require_real_eig, rt.require_reduced, result=FRESH, pure=False)
+        rt.column_shape, rt.triangle, rt.norm_weight, result=FRESH)
+nondiff(rt.check, rt.require_real, rt.require_real_eig, rt.require_reduced, result=FRESH,
+        pure=False)
 
 
 def _swapped(shapes, constants):
@@ -320,6 +322,35 @@ def kron_da(r, g, a, b):
 def kron_db(r, g, a, b):
     d[g] = np.kron(a, d[r])
     d[a] = rt.kron_da(g, a, d[r])
+
+
+# (scipy.integrate.odeint: the derivative integrates an ODE built from func's own
+# derivative; differentiating that again is not done)
+known(rt.odeint_adjoint, rt.odeint_tangent, result=FRESH,
+      why="the second derivative of scipy.integrate.odeint is not supported")
+
+
+# banded storage (scipy.linalg.solve_banded): the transpose of the transpose is the
+# matrix itself; a @ x and the band of g @ x.T are each other's adjoints
+
+
+@adjoint(rt.banded_transpose, passive=("l_and_u",), linear=True, result=FRESH,
+         float_valued=True, shaped_like="ab")
+def banded_transpose(r, l_and_u, ab):
+    d[ab] = rt.banded_transpose(l_and_u[::-1], d[r])
+
+
+@adjoint(rt.banded_matmul, passive=("l_and_u",), linear=True, result=FRESH, float_valued=True,
+         shaped_like="x")
+def banded_matmul(r, l_and_u, ab, x):
+    d[ab] = rt.banded_outer(l_and_u, d[r], x)
+    d[x] = rt.banded_matmul(l_and_u[::-1], rt.banded_transpose(l_and_u, ab), d[r])
+
+
+@adjoint(rt.banded_outer, passive=("l_and_u",), linear=True, result=FRESH, float_valued=True)
+def banded_outer(r, l_and_u, g, x):
+    d[g] = rt.banded_matmul(l_and_u, d[r], x)
+    d[x] = rt.banded_matmul(l_and_u[::-1], rt.banded_transpose(l_and_u, d[r]), g)
 
 
 @adjoint(rt.irfftn, linear=True, result=FRESH, float_valued=True)

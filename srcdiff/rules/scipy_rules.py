@@ -12,8 +12,8 @@ Orders and counts that are integers (``polygamma``'s ``n``, ``yn``'s ``n``,
 ``multigammaln``'s ``d``, ``poisson``'s ``k``) are passive: there is no
 derivative in a value that moves in whole steps.  A real order (``iv``, ``ive``, ``jv``) and the
 shape parameters whose derivative has no closed form (``gammainc``'s ``a``,
-``t.cdf``'s ``df``, ``beta.cdf``'s ``a`` and ``b`` ...) are refused where a
-derivative would flow through them.
+``t.cdf``'s ``df``, ``beta.cdf``'s ``a`` and ``b``, ``betainc``'s ``a`` and ``b``,
+``chi2.cdf``'s ``df`` ...) are refused where a derivative would flow through them.
 
 The distributions are methods of SciPy's distribution objects
 (``stats.norm.logpdf`` is a bound method, made anew at each reading); they are
@@ -21,7 +21,8 @@ declared by the bound method, which compares equal to every later reading, so
 ``stats.norm.logpdf(x, loc, scale)`` and ``norm.logpdf(x)`` after
 ``from scipy.stats import norm`` both resolve to the rule.  Frozen
 distributions (``stats.norm(0, 1).logpdf``) and ``loc``/``scale`` of
-``beta``, ``gamma``, ``poisson`` are not declared (refused where they matter).
+``beta``, ``gamma``, ``chi2``, ``poisson`` are not declared (refused where they
+matter).
 """
 
 import gast
@@ -29,7 +30,7 @@ import numpy as np
 from scipy import special, stats
 
 from .. import runtime as rt
-from ..primitives import FRESH, Primitive, adjoint, elementwise, tangent, variants
+from ..primitives import FRESH, Primitive, adjoint, elementwise, nondiff, tangent, variants
 from ..template import Template, d
 
 _FACTS = dict(result=FRESH, float_valued=True)
@@ -84,6 +85,18 @@ def gammaln(y, x):
     return rt.special.digamma(x)
 
 
+# 1/gamma is entire: at its zeros, the poles 0, -1, -2 ... of gamma, the derivative
+# is (-1)^n n! (not -y * digamma(x): 0 * inf there)
+@_special("rgamma")
+def rgamma(y, x):
+    pole = (x <= 0) & (x % 1 == 0)
+    return np.where(pole, rt.special.gamma(1 - x) * np.cos(np.pi * x),
+                    -y * rt.special.digamma(np.where(pole, 1.0, x)))
+
+
+nondiff(special.gammasgn, name="scipy.special.gammasgn", result=FRESH, shape="elementwise")
+
+
 @_special("digamma")   # (scipy.special.psi is the same function)
 def digamma(y, x):
     return rt.special.polygamma(1, x)
@@ -119,6 +132,14 @@ def gammainc(y, a, x):
 @_special("gammaincc")
 def gammaincc(y, a, x):
     return None, -np.exp(rt.special.xlogy(a - 1, x) - x - rt.special.gammaln(a))
+
+
+# the regularized incomplete beta function: in x the beta density (xlogy, xlog1py:
+# finite at x = 0 where a = 1 and at x = 1 where b = 1); in a and b not closed-form
+@_special("betainc")
+def betainc(y, a, b, x):
+    return None, None, np.exp(rt.special.xlogy(a - 1, x) + rt.special.xlog1py(b - 1, -x)
+                              - rt.special.betaln(a, b))
 
 
 # x * log(y) is 0 wherever x is 0: its derivative in y is 0 there (also at y = 0)
@@ -437,6 +458,43 @@ def gamma_logsf(y, x, a):
     return -np.exp(rt.stats.gamma.logpdf(x, a) - y), None
 
 
+# --- chi-squared (standard form; df: only logpdf and pdf; (df / 2 - 1) / x is 0 where df
+# is 2, also at x = 0; the pdf is 0 off x > 0, and so are its partials) ------------------
+
+
+@_stats("chi2", "logpdf")
+def chi2_logpdf(y, x, df):
+    return ((df / 2 - 1) / np.where(df == 2, 1.0, x) - 0.5,
+            0.5 * (np.log(x) - 0.6931471805599453 - rt.special.digamma(df / 2)))   # log 2
+
+
+@_stats("chi2", "pdf")
+def chi2_pdf(y, x, df):
+    return (y * ((df / 2 - 1) / np.where(df == 2, 1.0, x) - 0.5),
+            y * 0.5 * (np.log(np.where(x > 0, x, 1.0)) - 0.6931471805599453
+                       - rt.special.digamma(df / 2)))
+
+
+@_stats("chi2", "cdf")
+def chi2_cdf(y, x, df):
+    return rt.stats.chi2.pdf(x, df), None
+
+
+@_stats("chi2", "sf")
+def chi2_sf(y, x, df):
+    return -rt.stats.chi2.pdf(x, df), None
+
+
+@_stats("chi2", "logcdf")
+def chi2_logcdf(y, x, df):
+    return np.exp(rt.stats.chi2.logpdf(x, df) - y), None
+
+
+@_stats("chi2", "logsf")
+def chi2_logsf(y, x, df):
+    return -np.exp(rt.stats.chi2.logpdf(x, df) - y), None
+
+
 # --- Poisson (the count k is passive; the mass is 0 off the non-negative integers) ----------
 
 
@@ -574,3 +632,33 @@ def _declare_mvn(method, adjoint_rule, tangent_rule):
 
 _declare_mvn("logpdf", _mvn_logpdf, _mvn_logpdf_tangent)
 _declare_mvn("pdf", _mvn_pdf, _mvn_pdf_tangent)
+
+
+# the entropy, (log det(2 pi e cov)) / 2, does not depend on the mean (passive)
+
+
+def _mvn_entropy(y, mean, cov):
+    rt.check(np.ndim(cov) == 2, "the derivative of multivariate_normal.entropy is for cov "
+             "given as a matrix", "pass np.diag(variances) or variance * np.eye(n)")
+    d[cov] = 0.5 * d[y] * rt.mT(np.linalg.inv(cov))
+
+
+def _mvn_entropy_tangent(y, mean, cov):
+    rt.check(np.ndim(cov) == 2, "the derivative of multivariate_normal.entropy is for cov "
+             "given as a matrix", "pass np.diag(variances) or variance * np.eye(n)")
+    d[y] = 0.5 * np.sum(np.linalg.inv(cov) * rt.mT(d[cov]))
+
+
+_MVN_ENTROPY = _primitive("scipy.stats.multivariate_normal.entropy", _mvn_entropy,
+                          _mvn_entropy_tangent, passive=("mean",), shape="scalar")
+
+
+@variants(stats.multivariate_normal.entropy, name="scipy.stats.multivariate_normal.entropy",
+          shape="scalar", **_FACTS)
+def mvn_entropy(args, keywords):
+    """``entropy(mean, cov)`` with cov given (as a matrix)."""
+    bound = _bind(("mean", "cov"), args, keywords)
+    if bound is None or "cov" not in bound:
+        return None
+    bound.setdefault("mean", gast.Constant(None, None))
+    return _MVN_ENTROPY, bound

@@ -175,6 +175,19 @@ def e_real(x):
     return np.sum(np.real(x) * x)
 
 
+def e_real_if_close(x):
+    return np.sum(np.real_if_close(x) * x)
+
+
+def e_real_if_close_tol(x):
+    y = np.real_if_close(x, tol=1000)
+    return np.sum(np.sin(y))
+
+
+def e_real_if_close_tol_equivalent(x):
+    return np.sum(np.sin(x))
+
+
 def e_real_attr(x):
     return np.sum(x.real ** 2)
 
@@ -1213,6 +1226,10 @@ CASES = {
     # (autograd's arrays have no .real / .imag)
     "ndarray.real": [R(e_real_attr, V, expected=via(e_real_attr_equivalent)),
                      R(e_real_attr, M, expected=via(e_real_attr_equivalent))],
+    "numpy.real_if_close": [R(e_real_if_close, V), R(e_real_if_close, M),
+                            R(e_real_if_close, _S), # (autograd's rule takes no tol)
+                            R(e_real_if_close_tol, T,
+                              expected=via(e_real_if_close_tol_equivalent))],
     "numpy.conjugate": [R(e_conjugate, V), R(e_conjugate, _S)],
     # (autograd's arrays have no .conjugate() / .conj())
     "ndarray.conjugate": [R(e_conj_methods, M, expected=via(e_conj_methods_equivalent))],

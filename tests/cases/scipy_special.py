@@ -58,6 +58,14 @@ def sp_gammaln(x):
     return np.sum(special.gammaln(x))
 
 
+def sp_rgamma(x):
+    return np.sum(special.rgamma(x) * x)
+
+
+def sp_gammasgn(x):
+    return np.sum(special.gammasgn(x) * x * x)
+
+
 def sp_digamma(x):
     return np.sum(special.digamma(x))
 
@@ -103,6 +111,14 @@ def sp_gammainc(x):
 
 def sp_gammainc_a(a, x):
     return np.sum(special.gammainc(a, x))
+
+
+def sp_betainc(x):
+    return np.sum(special.betainc(2.5, 0.7, x))
+
+
+def sp_betainc_ab(a, b, x):
+    return np.sum(special.betainc(a, b, x) * x)
 
 
 def sp_gammaincc(x):
@@ -406,6 +422,34 @@ def st_gamma_logsf(x):
     return np.sum(stats.gamma.logsf(x, 3.0))
 
 
+def st_chi2_logpdf(x, df):
+    return np.sum(stats.chi2.logpdf(x, df))
+
+
+def st_chi2_pdf(x, df):
+    return np.sum(stats.chi2.pdf(x, df))
+
+
+def st_chi2_cdf(x):
+    return np.sum(stats.chi2.cdf(x, 3.0))
+
+
+def st_chi2_cdf_df(x, df):
+    return np.sum(stats.chi2.cdf(x, df) * x)
+
+
+def st_chi2_sf(x):
+    return np.sum(stats.chi2.sf(x, 2.5))
+
+
+def st_chi2_logcdf(x):
+    return np.sum(stats.chi2.logcdf(x, 1.5))
+
+
+def st_chi2_logsf(x):
+    return np.sum(stats.chi2.logsf(x, 4.0))
+
+
 _K = np.array([0, 1, 3, 7])
 _K_FRACTION = np.array([0.0, 1.5, 3.0, 6.2])
 
@@ -481,6 +525,18 @@ def st_mvn_pdf_points(x, mean, a):
                                                 allow_singular=False))
 
 
+def st_mvn_entropy(cov):
+    return stats.multivariate_normal.entropy(_MEAN, cov)
+
+
+def st_mvn_entropy_factor(a):
+    return stats.multivariate_normal.entropy(cov=a @ a.T + np.eye(3))
+
+
+def st_mvn_entropy_mean(mean, a):
+    return stats.multivariate_normal.entropy(mean, a @ a.T + 0.5 * np.eye(3)) * np.sum(mean)
+
+
 _A = np.array([[1.0, 0.2, -0.3], [0.4, 0.8, 0.1], [-0.2, 0.5, 1.1]])
 _COV = _A @ _A.T + np.eye(3)
 _MEAN = np.array([0.1, -0.4, 0.3])
@@ -503,6 +559,11 @@ CASES = {} if special is None else {
                             R(sp_gamma, np.array([-0.5, -1.5, -2.3]))],
     "scipy.special.gammaln": [R(sp_gammaln, _P), R(sp_gammaln, _PM * 10.0),
                               R(sp_gammaln, np.array([-0.5, -1.5, -2.3]))],
+    "scipy.special.rgamma": [R(sp_rgamma, _X), R(sp_rgamma, 3.2), R(sp_rgamma, _PM * 10.0),
+                             # the poles of gamma (autograd: NaN): central differences
+                             R(sp_rgamma, np.array([0.0, -1.0, -2.0, -3.5]),
+                               expected=lambda x: fd_grad(sp_rgamma, (x,)))],
+    "scipy.special.gammasgn": [R(sp_gammasgn, _X), R(sp_gammasgn, -2.5), R(sp_gammasgn, _M)],
     "scipy.special.digamma": [R(sp_digamma, _P), R(sp_digamma, 4.5), R(sp_psi, _PM),
                               R(sp_digamma, np.array([-0.5, -1.5]))],
     "scipy.special.polygamma": [R(sp_polygamma0, _P), R(sp_polygamma2, _P),
@@ -518,6 +579,12 @@ CASES = {} if special is None else {
                                # x = 0: the density of a = 1 is 1 there, of a > 1 is 0
                                R(sp_gammainc_a, np.array([1.0, 2.0]), np.array([0.0, 0.0]),
                                  wrt=1, fd=False)],
+    "scipy.special.betainc": [R(sp_betainc, _U), R(sp_betainc, _UM),
+                              R(sp_betainc_ab, _P, 1.5, _U, wrt=2),
+                              R(sp_betainc_ab, 2.0, _PM, _UM, wrt=2),
+                              # the ends: the density of a = 1 is b at 0, of b = 1 is a at 1
+                              R(sp_betainc_ab, np.array([1.0, 2.0, 0.5]), np.array([3.0, 1.0, 1.0]),
+                                np.array([0.0, 1.0, 1.0]), wrt=2, fd=False)],
     "scipy.special.gammaincc": [R(sp_gammaincc, _P), R(sp_gammaincc_a, 0.6, _PM, wrt=1),
                                 R(sp_gammaincc_a, np.array([1.0, 3.0]), np.array([0.0, 0.0]),
                                   wrt=1, fd=False)],
@@ -602,6 +669,23 @@ CASES = {} if special is None else {
     "scipy.stats.gamma.sf": [R(st_gamma_sf, _P)],
     "scipy.stats.gamma.logcdf": [R(st_gamma_logcdf, _PM)],
     "scipy.stats.gamma.logsf": [R(st_gamma_logsf, _P)],
+    "scipy.stats.chi2.logpdf": [R(st_chi2_logpdf, _P, 3.0, wrt=(0, 1)),
+                                R(st_chi2_logpdf, _P, 2.7, wrt=(0, 1)),
+                                R(st_chi2_logpdf, _PM, _P[:3] * 2.0, wrt=(0, 1)),
+                                # df = 2 (the exponential): finite at x = 0
+                                R(st_chi2_logpdf, np.array([0.0, 1.5]), 2.0, fd=False,
+                                  expected=lambda x, df: np.full_like(x, -0.5))],
+    "scipy.stats.chi2.pdf": [R(st_chi2_pdf, _P, 4.5, wrt=(0, 1)),
+                             R(st_chi2_pdf, _PM, np.array([1.0, 2.0, 5.0]), wrt=(0, 1)),
+                             # off the support the density is 0, and so are its partials
+                             # (the oracle's log: NaN there): central differences
+                             R(st_chi2_pdf, np.array([-1.0, -0.2, 0.7]), 3.0, wrt=(0, 1),
+                               expected=lambda x, df: fd_grad(st_chi2_pdf, (x, df), (0, 1)))],
+    "scipy.stats.chi2.cdf": [R(st_chi2_cdf, _P), R(st_chi2_cdf, 0.4), R(st_chi2_cdf, _PM),
+                             R(st_chi2_cdf_df, _P, 1.5), R(st_chi2_cdf_df, _UM, _P[:3])],
+    "scipy.stats.chi2.sf": [R(st_chi2_sf, _P)],
+    "scipy.stats.chi2.logcdf": [R(st_chi2_logcdf, _PM)],
+    "scipy.stats.chi2.logsf": [R(st_chi2_logsf, _P)],
     "scipy.stats.poisson.logpmf": [R(st_poisson_logpmf, 2.3), R(st_poisson_logpmf, _P)],
     "scipy.stats.poisson.pmf": [R(st_poisson_pmf, 2.3), R(st_poisson_pmf, _P),
                                 R(st_poisson_pmf_fraction, 1.7)],
@@ -624,6 +708,9 @@ CASES = {} if special is None else {
         R(st_mvn_logpdf, _XS[0], _MEAN, _COV, wrt=(0, 1, 2), fd=False),
         R(st_mvn_logpdf_factor, _XS[1], _MEAN, _A, wrt=(0, 1, 2)),
         R(st_mvn_logpdf_points, _XS, _MEAN, _A, wrt=(0, 1, 2))],
+    "scipy.stats.multivariate_normal.entropy": [
+        R(st_mvn_entropy, _COV, fd=False), R(st_mvn_entropy_factor, _A),
+        R(st_mvn_entropy_factor, _A * 0.1), R(st_mvn_entropy_mean, _MEAN, _A, wrt=(0, 1))],
     "scipy.stats.multivariate_normal.pdf": [
         R(st_mvn_pdf, _XS[2], _MEAN, _COV, wrt=(0, 1, 2), fd=False),
         R(st_mvn_pdf_points, _XS, _MEAN, _A, wrt=(0, 1, 2))],
