@@ -155,11 +155,19 @@ def _series(f, order, wrt, pick):
         x = args[index] if index < len(args) else None
         if fast is None or isinstance(x, bool) or not isinstance(x, _NUMBERS):
             return by_nesting(*args, **kwargs)
+        if type(x) is not float:
+            x = float(x)   # (a NumPy float would divide by zero without raising)
+            args = args[:index] + (x,) + args[index + 1:]
         try:
             out = fast(*args, **kwargs)
+        except ZeroDivisionError:
+            # a recurrence dividing by a value that is zero here (x ** p at
+            # x = 0 divides by x): the nested gradients, whose rules handle
+            # such points, give the derivatives at this one
+            return by_nesting(*args, **kwargs)
         except (ArithmeticError, ValueError):
             # the math module raises where NumPy gives nan or inf (math.log(-1.0),
-            # 1.0 / 0.0): the code calling NumPy, on a NumPy float, gives NumPy's
+            # math.exp(1e3)): the code calling NumPy, on a NumPy float, gives NumPy's
             if not generic:
                 generic.append(derivatives.derivative(f, wrt, f"taylor{order}")[0])
             args = args[:index] + (np.float64(x),) + args[index + 1:]

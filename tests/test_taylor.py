@@ -499,3 +499,20 @@ def test_wrt_a_later_argument():
         for _ in range(k):
             ref = autograd.grad(ref)
         assert got[k] == pytest.approx(ref(1.1), rel=1e-9)
+
+
+def variable_power(x, p=2.0):
+    return x ** p + 3.0 / (1.0 + x)
+
+
+def test_division_by_zero_goes_to_nesting():
+    """x ** p with p a variable divides by x in Taylor mode: at x = 0 the
+    derivatives come from the nested gradients (whose rule is safe there)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # (no nan, no NumPy warning)
+        got = srcdiff.taylor(variable_power, order=3)(0.0)
+        assert srcdiff.derivative(variable_power, order=2)(np.float64(0.0)) == got[2]
+    refs = [nested_autograd(variable_power, k)(0.0) for k in (1, 2, 3)]
+    np.testing.assert_allclose(got[1:], refs, rtol=1e-12)
+    assert got[2] == pytest.approx(2.0 + 6.0)
+    check(variable_power, 0.7)
