@@ -43,6 +43,7 @@ import numpy as np
 from . import primitives, reverse, runtime
 from .abstract import SCALAR
 from .activity import Compound
+from .calls import HelperCalls
 from .errors import NoRuleError
 from .frontend import bind_params, callee
 from .trees import assign, attr, call, clone, constant, load, store
@@ -387,7 +388,7 @@ class Taylor:
         self.finish(y)
 
     # (the same as in reverse mode: it uses name, injections, namer and deps)
-    reference = reverse.Reverse.reference
+    reference = HelperCalls.reference
 
     def rule(self, op, y):
         primitive = self.primitive = op.rule
