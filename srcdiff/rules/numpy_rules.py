@@ -284,7 +284,7 @@ def array_tangent(y, obj):
 
 # --- no derivative: the result carries none ------------------------------------------------
 
-nondiff(np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan, np.isinf, np.isfinite,
+nondiff(np.floor, np.ceil, np.round, np.rint, np.trunc, np.fix, np.isnan, np.isinf, np.isfinite,
         np.logical_not, np.zeros_like, np.ones_like, np.empty_like, np.sign,
         result=FRESH, shape="elementwise")
 nondiff(np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
