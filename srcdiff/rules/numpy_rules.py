@@ -12,7 +12,9 @@ from ..primitives import (EVALUATE, FRESH, Primitive, adjoint, constructed,
 from ..template import Template, d
 
 # --- elementwise, one operand -----------------------------------------------------
-# (the rule is the partial derivative; adjoint and tangent follow from it)
+# (the rule is the partial derivative; adjoint and tangent follow from it; a partial
+# that is infinite at a point of the domain divides with np.divide, so that on Python
+# numbers it gives inf or nan as on arrays, not ZeroDivisionError)
 
 
 @elementwise(np.sin, scalar=math.sin, result=FRESH, float_valued=True)
@@ -32,12 +34,12 @@ def tan(y, x):
 
 @elementwise(np.arcsin, scalar=math.asin, result=FRESH, float_valued=True)
 def arcsin(y, x):
-    return 1 / np.sqrt(1 - x * x)
+    return np.divide(1, np.sqrt(1 - x * x))
 
 
 @elementwise(np.arccos, scalar=math.acos, result=FRESH, float_valued=True)
 def arccos(y, x):
-    return -1 / np.sqrt(1 - x * x)
+    return np.divide(-1, np.sqrt(1 - x * x))
 
 
 @elementwise(np.arctan, scalar=math.atan, result=FRESH, float_valued=True)
@@ -72,22 +74,22 @@ def expm1(y, x):
 
 @elementwise(np.log, scalar=math.log, result=FRESH, float_valued=True)
 def log(y, x):
-    return 1 / x
+    return np.divide(1, x)
 
 
 @elementwise(np.log1p, scalar=math.log1p, result=FRESH, float_valued=True)
 def log1p(y, x):
-    return 1 / (1 + x)
+    return np.divide(1, 1 + x)
 
 
 @elementwise(np.log2, scalar=math.log2, result=FRESH, float_valued=True)
 def log2(y, x):
-    return 1 / (x * 0.6931471805599453)
+    return np.divide(1, x * 0.6931471805599453)
 
 
 @elementwise(np.log10, scalar=math.log10, result=FRESH, float_valued=True)
 def log10(y, x):
-    return 1 / (x * 2.302585092994046)
+    return np.divide(1, x * 2.302585092994046)
 
 
 @elementwise(np.sqrt, scalar=math.sqrt, result=FRESH, float_valued=True)
@@ -125,12 +127,12 @@ def copy(y, a):
 
 @elementwise(np.arctan2, scalar=math.atan2, result=FRESH, float_valued=True)
 def arctan2(z, y, x):
-    return x / (x * x + y * y), -y / (x * x + y * y)
+    return np.divide(x, x * x + y * y), np.divide(-y, x * x + y * y)
 
 
 @elementwise(np.hypot, scalar=math.hypot, result=FRESH, float_valued=True)
 def hypot(z, x, y):
-    return x / z, y / z
+    return np.divide(x, z), np.divide(y, z)
 
 
 @elementwise(np.maximum, result=FRESH)
