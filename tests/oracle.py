@@ -890,3 +890,29 @@ def check_grad(f, *args, wrt=0, rtol=1e-6, atol=1e-8, fd=True,
         msg.append(textwrap.indent(str(_generated_source(f, wrt)), "    "))
         raise AssertionError("\n".join(msg))
     return got
+
+
+# ---------------------------------------------------------------------------
+# forward mode
+# ---------------------------------------------------------------------------
+
+def _direction(x, rng):
+    if isinstance(x, np.ndarray):
+        return rng.standard_normal(x.shape)
+    return float(rng.standard_normal())
+
+
+def check_tangent(fn, args, wrt, g):
+    """``jvp(fn, wrt)(*args, v)`` against the gradient ``g`` (checked against
+    autograd before): the dot-product identity <g, v>, along a random v."""
+    import srcdiff
+    positions, _ = normalize_wrt(fn, wrt)
+    if not all(isinstance(args[p], (float, np.ndarray)) for p in positions):
+        return   # (directions are floats and float arrays)
+    grads = list(g) if isinstance(wrt, tuple) else [g]
+    rng = np.random.default_rng(7)
+    v = [_direction(args[p], rng) for p in positions]
+    _, tangent = srcdiff.jvp(fn, wrt=wrt)(*args, tuple(v) if isinstance(wrt, tuple) else v[0])
+    expected = sum(float(np.sum(np.asarray(gi) * vi)) for gi, vi in zip(grads, v))
+    np.testing.assert_allclose(tangent, expected, rtol=1e-8, atol=1e-10,
+                               err_msg=srcdiff.source(fn, wrt=wrt, mode="jvp"))

@@ -1,8 +1,11 @@
 """One test case (at least) per derivative rule.
 
 ``RULE_CASES`` maps every rule name of ``srcdiff.primitives`` to cases
-exercising it: either a corpus case name (its first point of every
-signature is checked) or an inline ``R(fn, *args, wrt=...)``.
+exercising it: either a corpus case name (checked by tests/test_corpus.py at
+every point, in reverse and forward mode; not run again here) or an inline
+``R(fn, *args, wrt=...)`` (checked here against autograd or ``expected``,
+finite differences, and forward mode).  Edge cases and conventions of each
+rule: tests/test_edges.py.
 ``test_every_rule_has_a_case`` fails when the registry has a rule that the
 table does not name, so a new rule cannot land without a test.
 """
@@ -17,7 +20,7 @@ from srcdiff import primitives
 
 import corpus
 from cases import all_cases
-from oracle import check_grad
+from oracle import check_grad, check_tangent
 from rules_support import R
 
 
@@ -601,27 +604,17 @@ assert not set(_EXTRA) & set(RULE_CASES), set(_EXTRA) & set(RULE_CASES)
 RULE_CASES.update(_EXTRA)
 
 
-def _expand(rule, entry):
-    """-> list of (id, fn, args, wrt, fd, expected)."""
-    if isinstance(entry, str):
-        cs = corpus.get(entry)
-        out = []
-        for si in range(len(cs.sigs)):
-            for w in cs.wrts:
-                out.append((f"{rule}:{entry}[{cs.sig_desc(si)}]-wrt{w}",
-                            cs.fn, cs.args(si, 0), w, cs.fd, None))
-        return out
-    return [(f"{rule}:{entry.label}", entry.fn, entry.args, entry.wrt,
-             entry.fd, entry.expected)]
-
-
 def _params():
+    """The inline cases.  A corpus case named in the tables is not run again here:
+    tests/test_corpus.py checks it at every point, in reverse and forward mode
+    (it still counts as the rule's case)."""
     out = []
     for table in (RULE_CASES, CONSTRUCT_CASES):
         for rule in sorted(table):
             for entry in table[rule]:
-                for pid, fn, args, wrt, fd, expected in _expand(rule, entry):
-                    out.append(pytest.param(rule, fn, args, wrt, fd, expected, id=pid))
+                if not isinstance(entry, str):
+                    out.append(pytest.param(rule, entry.fn, entry.args, entry.wrt, entry.fd,
+                                            entry.expected, id=f"{rule}:{entry.label}"))
     return out
 
 
@@ -675,25 +668,3 @@ def test_rule_case(rule, fn, args, wrt, fd, expected):
                    expected=None if expected is None else expected(*args))
     # ... and forward mode agrees: <grad, v> is the directional derivative along v
     check_tangent(fn, args, wrt, g)
-
-
-def _direction(x, rng):
-    if isinstance(x, np.ndarray):
-        return rng.standard_normal(x.shape)
-    return float(rng.standard_normal())
-
-
-def check_tangent(fn, args, wrt, g):
-    """``jvp(fn, wrt)(*args, v)`` against the gradient (the dot-product identity)."""
-    positions = list(wrt) if isinstance(wrt, tuple) else [wrt]
-    if not all(isinstance(p, int) for p in positions):
-        return
-    if not all(isinstance(args[p], (float, np.ndarray)) for p in positions):
-        return
-    grads = list(g) if isinstance(wrt, tuple) else [g]
-    rng = np.random.default_rng(7)
-    v = [_direction(args[p], rng) for p in positions]
-    _, tangent = srcdiff.jvp(fn, wrt=wrt)(*args, tuple(v) if isinstance(wrt, tuple) else v[0])
-    expected = sum(float(np.sum(np.asarray(gi) * vi)) for gi, vi in zip(grads, v))
-    np.testing.assert_allclose(tangent, expected, rtol=1e-8, atol=1e-10,
-                               err_msg=srcdiff.source(fn, wrt=wrt, mode="jvp"))
