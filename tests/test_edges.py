@@ -692,3 +692,29 @@ def _params():
 @pytest.mark.parametrize("case", _params())
 def test_edge(case):
     check_edge(case)
+
+
+# --- the math functions' domain errors are kept (they are declared impure) -------------------
+
+def unused_sqrt(x):
+    check = math.sqrt(x - 5.0)  # noqa: F841  (raises below 5, as f does)
+    return x * x
+
+
+def unused_log(x):
+    check = math.log(x)  # noqa: F841
+    return x * 3.0
+
+
+@pytest.mark.parametrize("fn,x", [(unused_sqrt, 1.0), (unused_log, -1.0)],
+                         ids=["sqrt", "log"])
+def test_math_domain_error_is_kept(fn, x):
+    """A derivative raises where the function raises: the optimizer may not drop
+    an unused ``math`` call (declared impure)."""
+    with pytest.raises(ValueError, match="math domain error"):
+        fn(x)
+    for api in (srcdiff.grad, srcdiff.value_and_grad):
+        with pytest.raises(ValueError, match="math domain error"):
+            api(fn)(x)
+    with pytest.raises(ValueError, match="math domain error"):
+        srcdiff.jvp(fn)(x, 1.0)

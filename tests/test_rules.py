@@ -668,3 +668,8 @@ def test_rule_case(rule, fn, args, wrt, fd, expected):
                    expected=None if expected is None else expected(*args))
     # ... and forward mode agrees: <grad, v> is the directional derivative along v
     check_tangent(fn, args, wrt, g)
+
+
+def test_a_misspelt_shape_kind_is_refused():
+    with pytest.raises(ValueError, match="shape='scalr'"):
+        primitives.Primitive("demo", "demo", shape="scalr")
