@@ -31,7 +31,7 @@ def _params():
 def test_corpus_gradient(case, sig, point, wrt):
     args = case.args(sig, point)
     g = check_grad(case.fn, *args, wrt=wrt, rtol=case.rtol, atol=case.atol,
-                   fd=case.fd, fd_rtol=case.fd_rtol, fd_atol=case.fd_atol)
+                   fd=case.fd, fd_rtol=case.fd_rtol, fd_atol=case.fd_atol, eps=case.eps)
     # forward mode at the same point: every tangent rule at several points
     check_tangent(case.fn, args, wrt, g)
 
