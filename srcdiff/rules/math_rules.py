@@ -5,9 +5,10 @@
 declared impure: the generated code keeps their calls as the original has them.
 
 Where a slope is infinite at a point the function is defined (``math.sqrt`` at 0,
-``math.asin`` at 1, ``math.pow(0.0, 0.5)``) or 0/0 (``math.hypot(0, 0)``), the
-partial divides with ``np.divide``/``np.power``: inf or nan with NumPy's warning,
-as NumPy and autograd give, not Python's ZeroDivisionError on numbers."""
+``math.asin`` at 1, ``math.pow(0.0, 0.5)``), 0/0 (``math.hypot(0, 0)``) or undefined
+(``math.pow(-2.0, y)`` in ``y``), the partial computes with ``np.divide``,
+``np.power``, ``np.log``: inf or nan with NumPy's warning, as NumPy and autograd
+give, not Python's ZeroDivisionError or a math domain error."""
 
 import builtins
 import math
@@ -105,10 +106,14 @@ def sqrt(y, x):
 
 def _pow(z, x, y):
     # (at x = 0 the exponent's derivative is 0, and x ** 0 is constant)
-    return y * np.power(x, y - 1) if y else 0.0, z * math.log(x) if x else 0.0
+    return y * np.power(x, y - 1) if y else 0.0, z * np.log(x) if x else 0.0
 
 
 def _pow_constant(z, x, y):
+    return y * x ** (y - 1), None
+
+
+def _pow_fractional(z, x, y):
     return y * np.power(x, y - 1), None
 
 
@@ -118,7 +123,7 @@ def _pow_zero(z, x, y):
 
 _POW = {kind: from_partials(rule, "math.pow", **_MATH)
         for kind, rule in (("general", _pow), ("constant", _pow_constant),
-                           ("fractional", _pow_constant), ("zero", _pow_zero))}
+                           ("fractional", _pow_fractional), ("zero", _pow_zero))}
 
 
 @variants(math.pow, **_MATH)
