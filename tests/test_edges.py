@@ -119,6 +119,18 @@ def math_pow(x, y):
     return math.pow(x, y)
 
 
+def math_pow_3(x):
+    return math.pow(x, 3.0)
+
+
+def math_pow_half(x):
+    return math.pow(x, 0.5)
+
+
+def math_pow_0(x):
+    return math.pow(x, 0) * x
+
+
 def math_hypot(x, y):
     return math.hypot(x, y)
 
@@ -471,7 +483,11 @@ EDGES = {
     "math.acos": [E(math_acos, 1.0, expected=inf_slope(-1.0)), E(math_acos, -1.0, expected=inf_slope(-1.0))],
     "math.pow": [E(math_pow, 0.0, 0.5, wrt=0, expected=inf_slope()),
                  E(math_pow, 0.0, 2.0, wrt=(0, 1)), E(math_pow, 2.0, 0.0, wrt=(0, 1)),
-                 E(math_pow, 1.7, 2.5, wrt=(0, 1))],
+                 E(math_pow, 1.7, 2.5, wrt=(0, 1)),
+                 # constant exponents (each a rule of its own): 3, 1/2 (infinite at 0), 0
+                 E(math_pow_3, 1.7), E(math_pow_3, -0.4), E(math_pow_3, 0.0),
+                 E(math_pow_half, 2.0), E(math_pow_half, 0.0, expected=inf_slope()),
+                 E(math_pow_0, 1.3, expected=lambda x: 1.0), E(math_pow_0, 0.0, expected=lambda x: 1.0)],
     "math.hypot": [E(math_hypot, 0.0, 0.0, wrt=(0, 1), expected=lambda x, y: (math.nan, math.nan)),
                    E(math_hypot, 0.0, 2.0, wrt=(0, 1))],
     "math.atan2": [E(math_atan2, 0.0, 0.0, wrt=(0, 1), expected=lambda y, x: (math.nan, math.nan)),
