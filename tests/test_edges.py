@@ -473,7 +473,8 @@ EDGES = {
                      E(builtin_abs, np.array([0.0, -2.0, 1.0]),
                        expected=sign_expected(lambda x: 3.0 * np.ones_like(x)))],
     "math.fabs": [E(math_fabs, 0.0, expected=sign_expected(lambda x: 3.0)),
-                  E(math_fabs, -0.25, expected=sign_expected(lambda x: 3.0))],
+                  E(math_fabs, -0.25, expected=sign_expected(lambda x: 3.0)),
+                  E(math_fabs, 0.5, expected=sign_expected(lambda x: 3.0))],
     # infinite slopes: inf (or nan for 0/0), as numpy and autograd, on numbers too
     # (autograd raises ZeroDivisionError on the number 0.0: its rule computes 0.0 ** -0.5)
     "numpy.sqrt": [E(np_sqrt, np.array([0.0, 4.0])), E(np_sqrt, 0.0, expected=inf_slope())],
@@ -734,3 +735,14 @@ def test_math_domain_error_is_kept(fn, x):
             api(fn)(x)
     with pytest.raises(ValueError, match="math domain error"):
         srcdiff.jvp(fn)(x, 1.0)
+
+
+def math_pow_one_argument(x):
+    return math.pow(x)
+
+
+def test_math_pow_of_one_argument_is_refused():
+    """A call that fits no form of the rule is refused (a SrcdiffError naming the
+    call), never a crash of the transformer."""
+    with pytest.raises(srcdiff.SrcdiffError, match="math.pow"):
+        srcdiff.grad(math_pow_one_argument)(2.0)
