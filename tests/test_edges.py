@@ -741,8 +741,15 @@ def math_pow_one_argument(x):
     return math.pow(x)
 
 
-def test_math_pow_of_one_argument_is_refused():
+def math_log_three_arguments(x):
+    return math.log(x, 2.0, 3.0)
+
+
+@pytest.mark.parametrize("fn,name", [(math_pow_one_argument, "math.pow"),
+                                     (math_log_three_arguments, "math.log")],
+                         ids=["pow", "log"])
+def test_a_call_that_fits_no_form_is_refused(fn, name):
     """A call that fits no form of the rule is refused (a SrcdiffError naming the
     call), never a crash of the transformer."""
-    with pytest.raises(srcdiff.SrcdiffError, match="math.pow"):
-        srcdiff.grad(math_pow_one_argument)(2.0)
+    with pytest.raises(srcdiff.SrcdiffError, match=name):
+        srcdiff.grad(fn)(2.0)
