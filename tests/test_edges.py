@@ -745,11 +745,22 @@ def math_log_three_arguments(x):
     return math.log(x, 2.0, 3.0)
 
 
-@pytest.mark.parametrize("fn,name", [(math_pow_one_argument, "math.pow"),
-                                     (math_log_three_arguments, "math.log")],
-                         ids=["pow", "log"])
-def test_a_call_that_fits_no_form_is_refused(fn, name):
-    """A call that fits no form of the rule is refused (a SrcdiffError naming the
-    call), never a crash of the transformer."""
-    with pytest.raises(srcdiff.SrcdiffError, match=name):
-        srcdiff.grad(fn)(2.0)
+def max_of_a_list(x):
+    return max([x, 2.0 * x, 0.5])
+
+
+def min_of_an_array(x):
+    return min(x)
+
+
+@pytest.mark.parametrize("fn,name,x", [(math_pow_one_argument, "math.pow", 2.0),
+                                       (math_log_three_arguments, "math.log", 2.0),
+                                       (max_of_a_list, "max", 1.5),
+                                       (min_of_an_array, "min", np.array([1.0, 3.0]))],
+                         ids=["pow", "log", "max-list", "min-array"])
+def test_a_call_that_fits_no_form_is_refused(fn, name, x):
+    """A call that fits no form of the rule (the builtin max/min of one iterable
+    has no rule) is refused with a SrcdiffError naming the call, never a crash of
+    the transformer or a gradient of the wrong form."""
+    with pytest.raises(srcdiff.NoRuleError, match=f"no derivative rule for {name}"):
+        srcdiff.grad(fn)(x)
