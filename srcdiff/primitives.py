@@ -101,6 +101,12 @@ class Primitive:
     scalar: object = None              # the math-module function computing it on numbers
     why: str = None                    # why it has no derivative (for a refusal)
 
+    def __post_init__(self):
+        if not (self.shape is None or self.shape in SHAPE_KINDS or self.shape == EVALUATE
+                or callable(self.shape)):
+            raise ValueError(f"{self.name}: shape={self.shape!r} is none of {SHAPE_KINDS}, "
+                             "EVALUATE or a callable")
+
     # --- what passes ask -------------------------------------------------------
     @property
     def differentiable(self):

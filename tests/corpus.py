@@ -110,6 +110,7 @@ class Case:
     fd: bool = True
     fd_rtol: float = 1e-4
     fd_atol: float = 1e-6
+    eps: float = 1e-6          # finite-difference step (cross-checked at 10 eps)
 
     def args(self, sig_index, point):
         seed = zlib.crc32(f"{self.name}/{sig_index}/{point}".encode())

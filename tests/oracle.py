@@ -881,8 +881,13 @@ def check_grad(f, *args, wrt=0, rtol=1e-6, atol=1e-8, fd=True,
         ref_list = list(ref) if is_tuple else [ref]
         fd_list = None
         if fd:
-            fdv = fd_grad(f, args, wrt, eps=eps)
-            fd_list = list(fdv) if is_tuple else [fdv]
+            # cross-checked: at steps eps and 10 eps, each compared with srcdiff
+            # (a kink or a step too small for the case shows as a disagreement;
+            # a case sets its own eps)
+            fd_list = []
+            for step in (eps, 10 * eps):
+                fdv = fd_grad(f, args, wrt, eps=step)
+                fd_list.append(list(fdv) if is_tuple else [fdv])
         for n, (i, g) in enumerate(zip(indices, got_list)):
             label = f"d/d arg{i}"
             err = check_type_and_shape(g, args[i])
@@ -898,12 +903,12 @@ def check_grad(f, *args, wrt=0, rtol=1e-6, atol=1e-8, fd=True,
                 problems.append(
                     f"{label}: srcdiff {g!r}\n      != oracle {ref_list[n]!r}"
                     f"\n      max abs diff {np.max(np.abs(gv - rv)):.3g}")
-            if fd_list is not None:
-                fv = np.asarray(fd_list[n], dtype=float)
+            for step, fds in zip((eps, 10 * eps), fd_list or ()):
+                fv = np.asarray(fds[n], dtype=float)
                 if not np.allclose(gv, fv, rtol=fd_rtol, atol=fd_atol):
                     problems.append(
                         f"{label}: srcdiff {g!r}\n      != finite "
-                        f"differences {fd_list[n]!r}")
+                        f"differences (step {step:g}) {fds[n]!r}")
 
     if problems:
         name = getattr(f, "__qualname__", repr(f))
@@ -914,3 +919,29 @@ def check_grad(f, *args, wrt=0, rtol=1e-6, atol=1e-8, fd=True,
         msg.append(textwrap.indent(str(_generated_source(f, wrt)), "    "))
         raise AssertionError("\n".join(msg))
     return got
+
+
+# ---------------------------------------------------------------------------
+# forward mode
+# ---------------------------------------------------------------------------
+
+def _direction(x, rng):
+    if isinstance(x, np.ndarray):
+        return rng.standard_normal(x.shape)
+    return float(rng.standard_normal())
+
+
+def check_tangent(fn, args, wrt, g):
+    """``jvp(fn, wrt)(*args, v)`` against the gradient ``g`` (checked against
+    autograd before): the dot-product identity <g, v>, along a random v."""
+    import srcdiff
+    positions, _ = normalize_wrt(fn, wrt)
+    if not all(isinstance(args[p], (float, np.ndarray)) for p in positions):
+        return   # (directions are floats and float arrays)
+    grads = list(g) if isinstance(wrt, tuple) else [g]
+    rng = np.random.default_rng(7)
+    v = [_direction(args[p], rng) for p in positions]
+    _, tangent = srcdiff.jvp(fn, wrt=wrt)(*args, tuple(v) if isinstance(wrt, tuple) else v[0])
+    expected = sum(float(np.sum(np.asarray(gi) * vi)) for gi, vi in zip(grads, v))
+    np.testing.assert_allclose(tangent, expected, rtol=1e-8, atol=1e-10,
+                               err_msg=srcdiff.source(fn, wrt=wrt, mode="jvp"))

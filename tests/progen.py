@@ -117,9 +117,7 @@ DEFAULT = ALL - frozenset(PENDING)
 # Features srcdiff may refuse with a SrcdiffError whose message matches the
 # pattern (counted as 'tolerated', not as a failure).  A wrong gradient or a
 # crash is still a failure.  Everything else must be differentiated.
-TOLERATED = {
-    "iter_rebind": r"loop over a sequence that the loop body reassigns",
-}
+TOLERATED = {}   # (none today: 'iter_rebind' programs are differentiated)
 
 # Refusals of fine code that are known (srcdiff's aliasing check, issue
 # 10.10): counted as "refusals of fine code" and reported, not failed, by the

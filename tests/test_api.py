@@ -12,7 +12,7 @@ import pytest
 import srcdiff
 from srcdiff import grad, value_and_grad, stop_gradient
 
-from oracle import check_grad, oracle_grad
+from oracle import check_grad, check_type_and_shape, normalize_wrt, oracle_grad
 
 
 def f3(x, y, z):
@@ -139,6 +139,90 @@ def test_value_and_grad_decorator():
     v, g = vg(0.5)
     assert v == pytest.approx(math.exp(0.5) * 0.5, rel=1e-15)
     assert g == pytest.approx(math.exp(0.5) * 1.5, rel=1e-12)
+
+
+def vg_branch(x, y):
+    if x > 0.0:
+        z = x * y
+    else:
+        z = np.sin(x) + y
+    return z * z
+
+
+def vg_loop(x, n):
+    s = 0.0
+    for k in range(n):
+        s = s + np.cos(s + x * k)
+    return s
+
+
+def vg_while(x):
+    t = x
+    count = 0
+    while t < 10.0 and count < 20:
+        t = t * 1.7 + 0.3
+        count += 1
+    return t * x
+
+
+def vg_early_return(x, y):
+    if np.sum(x) > 1.0:
+        return np.sum(x * y)
+    x = x * 3.0
+    return np.sum(np.exp(x) * y)
+
+
+def vg_reassigned(x, y):
+    a = x * y
+    a = np.tanh(a) + x
+    x = x * a
+    y = y - x
+    a = np.sum(a * y) + np.sum(x)
+    return a
+
+
+def vg_loop_array(x):
+    out = [x[0] * 0.0]
+    acc = 1.0
+    for i in range(x.shape[0]):
+        if x[i] > 0.0:
+            acc = acc * x[i]
+        else:
+            continue
+        if acc > 5.0:
+            break
+        out.append(out[-1] + acc)
+    return np.sum(np.stack(out) ** 2)
+
+
+_VG = [
+    (vg_branch, (0.7, -1.1), ("x", "y")),
+    (vg_branch, (-0.4, 2.0), ("x", "y")),
+    (vg_loop, (0.3, 5), 0),
+    (vg_while, (1.2,), 0),
+    (vg_while, (0.2,), 0),
+    (vg_early_return, (np.array([0.9, 0.4]), np.array([1.5, -2.0])), (0, 1)),
+    (vg_early_return, (np.array([0.1, 0.4]), np.array([1.5, -2.0])), (0, 1)),
+    (vg_reassigned, (np.array([0.3, -0.8, 1.2]), np.array([1.0, 0.5, -0.2])), (0, 1)),
+    (vg_loop_array, (np.array([0.5, -1.0, 1.5, 2.0]),), 0),
+    (vg_loop_array, (np.array([3.0, -1.0, 1.5, 2.0, 0.7]),), 0),
+]
+
+
+@pytest.mark.parametrize("fn,args,wrt", _VG,
+                         ids=[f"{c[0].__name__}-{k}" for k, c in enumerate(_VG)])
+def test_value_and_grad_control_flow(fn, args, wrt):
+    """Branches (both sides), loops, while, early return, continue and
+    reassigned variables: the value is f's exactly and the gradient is
+    autograd's (and finite differences')."""
+    v, g = value_and_grad(fn, wrt=wrt)(*args)
+    assert np.ndim(v) == 0
+    assert float(v) == pytest.approx(float(fn(*args)), rel=1e-14, abs=1e-14)
+    ref = check_grad(fn, *args, wrt=wrt, rtol=1e-10, atol=1e-12)
+    indices, is_tuple = normalize_wrt(fn, wrt)
+    for i, a, b in zip(indices, g if is_tuple else [g], ref if is_tuple else [ref]):
+        assert check_type_and_shape(a, args[i]) is None
+        np.testing.assert_array_equal(a, b)   # the same gradient as grad's
 
 
 # ---------------------------------------------------------------------------

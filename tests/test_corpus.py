@@ -1,4 +1,5 @@
-"""Every corpus function at several fixed-seed points, plus property tests of
+"""Every corpus function at several fixed-seed points (reverse mode against
+autograd and finite differences, forward mode against that gradient), plus property tests of
 broadcasting binary operations and the tie rule of max/min reductions."""
 
 import numpy as np
@@ -9,7 +10,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 import srcdiff
 
 import corpus
-from oracle import check_grad
+from oracle import check_grad, check_tangent
 
 
 def _params():
@@ -29,8 +30,10 @@ def _params():
 @pytest.mark.parametrize("case,sig,point,wrt", _params())
 def test_corpus_gradient(case, sig, point, wrt):
     args = case.args(sig, point)
-    check_grad(case.fn, *args, wrt=wrt, rtol=case.rtol, atol=case.atol,
-               fd=case.fd, fd_rtol=case.fd_rtol, fd_atol=case.fd_atol)
+    g = check_grad(case.fn, *args, wrt=wrt, rtol=case.rtol, atol=case.atol,
+                   fd=case.fd, fd_rtol=case.fd_rtol, fd_atol=case.fd_atol, eps=case.eps)
+    # forward mode at the same point: every tangent rule at several points
+    check_tangent(case.fn, args, wrt, g)
 
 
 @pytest.mark.parametrize("case", corpus.CASES, ids=lambda c: c.name)

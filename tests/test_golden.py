@@ -1,10 +1,10 @@
 """Golden-source tests: the printed derivative of small functions is exactly the
 text in tests/golden/.  After an intended change of the generated code, rewrite
-the files with ``SRCDIFF_UPDATE_GOLDEN=1 pytest tests/test_golden.py`` and review
-the diff: the generated code is part of the product."""
+the files with ``python tests/golden_update.py`` and review the diff (``git diff
+tests/golden``): the generated code is part of the product.  The tests here
+only compare; nothing they do can rewrite a golden file."""
 
 import io
-import os
 import pathlib
 
 import numpy as np
@@ -29,13 +29,35 @@ FORWARD = ["chain", "power_loop"]
 VJP = ["power_loop", "fill", "with_helper"]   # (srcdiff --mode vjp)
 
 
+def generated_text(name):
+    return srcdiff.source(getattr(golden_functions, name))
+
+
+def specialised_text(name):
+    f = getattr(golden_functions, name)
+    g = srcdiff.grad(f, wrt=tuple(range(len(POINTS[name]))) if name == "layer" else 0)
+    g(*POINTS[name])
+    (special,) = g.__srcdiff_specializations__.values()
+    return special.__srcdiff_unit__.text
+
+
+def forward_text(name):
+    return srcdiff.source(getattr(golden_functions, name), mode="jvp")
+
+
+def golden_texts():
+    """{file name in tests/golden: the text srcdiff generates for it now}
+    (what tests/golden_update.py writes)."""
+    texts = {f"{n}.txt": generated_text(n) for n in NAMES}
+    texts.update({f"{n}_special.txt": specialised_text(n) for n in SPECIAL})
+    texts.update({f"{n}_jvp.txt": forward_text(n) for n in FORWARD})
+    texts.update({f"{n}_vjp.txt": vjp_text(n) for n in VJP})
+    return texts
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_generated_source_is_the_golden_text(name):
-    text = srcdiff.source(getattr(golden_functions, name))
-    path = GOLDEN / f"{name}.txt"
-    if os.environ.get("SRCDIFF_UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
+    assert generated_text(name) == (GOLDEN / f"{name}.txt").read_text()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -51,35 +73,30 @@ def test_golden_functions_differentiate_correctly(name):
 
 @pytest.mark.parametrize("name", SPECIAL)
 def test_specialised_source_is_the_golden_text(name):
-    f = getattr(golden_functions, name)
-    g = srcdiff.grad(f, wrt=tuple(range(len(POINTS[name]))) if name == "layer" else 0)
-    g(*POINTS[name])
-    (special,) = g.__srcdiff_specializations__.values()
-    text = special.__srcdiff_unit__.text
-    path = GOLDEN / f"{name}_special.txt"
-    if os.environ.get("SRCDIFF_UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
+    assert specialised_text(name) == (GOLDEN / f"{name}_special.txt").read_text()
 
 
 @pytest.mark.parametrize("name", FORWARD)
 def test_forward_source_is_the_golden_text(name):
-    text = srcdiff.source(getattr(golden_functions, name), mode="jvp")
-    path = GOLDEN / f"{name}_jvp.txt"
-    if os.environ.get("SRCDIFF_UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
+    assert forward_text(name) == (GOLDEN / f"{name}_jvp.txt").read_text()
+
+
+def test_every_golden_file_is_tested():
+    """No stale file in tests/golden that no test reads."""
+    assert sorted(p.name for p in GOLDEN.glob("*.txt")) == sorted(golden_texts())
+
+
+def vjp_text(name):
+    """What ``srcdiff golden_functions.py:name --mode vjp`` prints."""
+    out = io.StringIO()
+    path = str(pathlib.Path(golden_functions.__file__))
+    assert cli.main([f"{path}:{name}", "--mode", "vjp"], stdout=out) == 0
+    return out.getvalue()
 
 
 @pytest.mark.parametrize("name", VJP)
 def test_vjp_source_printed_by_the_cli_is_the_golden_text(name):
-    out = io.StringIO()
-    path = str(pathlib.Path(golden_functions.__file__))
-    assert cli.main([f"{path}:{name}", "--mode", "vjp"], stdout=out) == 0
-    golden = GOLDEN / f"{name}_vjp.txt"
-    if os.environ.get("SRCDIFF_UPDATE_GOLDEN"):
-        golden.write_text(out.getvalue())
-    assert out.getvalue() == golden.read_text()
+    assert vjp_text(name) == (GOLDEN / f"{name}_vjp.txt").read_text()
 
 
 def test_generation_is_deterministic():

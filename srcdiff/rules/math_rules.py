@@ -2,7 +2,13 @@
 ``sum`` ...) and the methods of lists and dicts.
 
 ``math`` functions raise on domain errors (``math.log(-1.0)``), so they are
-declared impure: the generated code keeps their calls as the original has them."""
+declared impure: the generated code keeps their calls as the original has them.
+
+Where a slope is infinite at a point the function is defined (``math.sqrt`` at 0,
+``math.asin`` at 1, ``math.pow(0.0, 0.5)``), 0/0 (``math.hypot(0, 0)``) or undefined
+(``math.pow(-2.0, y)`` in ``y``), the partial computes with ``np.divide``,
+``np.power``, ``np.log``: inf or nan with NumPy's warning, as NumPy and autograd
+give, not Python's ZeroDivisionError or a math domain error."""
 
 import builtins
 import math
@@ -36,12 +42,12 @@ def tan(y, x):
 
 @elementwise(math.asin, **_MATH)
 def asin(y, x):
-    return 1 / math.sqrt(1 - x * x)
+    return np.divide(1, math.sqrt(1 - x * x))
 
 
 @elementwise(math.acos, **_MATH)
 def acos(y, x):
-    return -1 / math.sqrt(1 - x * x)
+    return np.divide(-1, math.sqrt(1 - x * x))
 
 
 @elementwise(math.atan, **_MATH)
@@ -51,7 +57,7 @@ def atan(y, x):
 
 @elementwise(math.atan2, **_MATH)
 def atan2(z, y, x):
-    return x / (x * x + y * y), -y / (x * x + y * y)
+    return np.divide(x, x * x + y * y), np.divide(-y, x * x + y * y)
 
 
 @elementwise(math.sinh, **_MATH)
@@ -96,16 +102,20 @@ def log10(y, x):
 
 @elementwise(math.sqrt, **_MATH)
 def sqrt(y, x):
-    return 0.5 / y
+    return np.divide(0.5, y)
 
 
 def _pow(z, x, y):
     # (at x = 0 the exponent's derivative is 0, and x ** 0 is constant)
-    return y * x ** (y - 1) if y else 0.0, z * math.log(x) if x else 0.0
+    return y * np.power(x, y - 1) if y else 0.0, z * np.log(x) if x else 0.0
 
 
 def _pow_constant(z, x, y):
     return y * x ** (y - 1), None
+
+
+def _pow_fractional(z, x, y):
+    return y * np.power(x, y - 1), None
 
 
 def _pow_zero(z, x, y):
@@ -113,7 +123,8 @@ def _pow_zero(z, x, y):
 
 
 POW = {kind: from_partials(rule, "math.pow", **_MATH)
-        for kind, rule in (("general", _pow), ("constant", _pow_constant), ("zero", _pow_zero))}
+       for kind, rule in (("general", _pow), ("constant", _pow_constant),
+                          ("fractional", _pow_fractional), ("zero", _pow_zero))}
 
 
 series(*POW.values())(power_series)
@@ -129,7 +140,7 @@ def pow_(args, keywords):
 
 @elementwise(math.hypot, **_MATH)
 def hypot(z, x, y):
-    return x / z, y / z
+    return np.divide(x, z), np.divide(y, z)
 
 
 @elementwise(math.fabs, **_MATH)

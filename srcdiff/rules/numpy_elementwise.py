@@ -20,12 +20,12 @@ def arcsinh(y, x):
 
 @elementwise(np.arccosh, result=FRESH, float_valued=True)
 def arccosh(y, x):
-    return 1 / np.sqrt(x * x - 1)
+    return np.divide(1, np.sqrt(x * x - 1))
 
 
 @elementwise(np.arctanh, result=FRESH, float_valued=True)
 def arctanh(y, x):
-    return 1 / (1 - x * x)
+    return np.divide(1, 1 - x * x)
 
 
 @elementwise(np.deg2rad, np.radians, result=FRESH, float_valued=True)

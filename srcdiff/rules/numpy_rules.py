@@ -16,7 +16,9 @@ from ..primitives import (EVALUATE, FRESH, Primitive, adjoint, constructed,
 from ..template import Template, d
 
 # --- elementwise, one operand -----------------------------------------------------
-# (the rule is the partial derivative; adjoint and tangent follow from it)
+# (the rule is the partial derivative; adjoint and tangent follow from it; a partial
+# that is infinite at a point of the domain divides with np.divide, so that on Python
+# numbers it gives inf or nan as on arrays, not ZeroDivisionError)
 
 
 @elementwise(np.sin, scalar=math.sin, result=FRESH, float_valued=True)
@@ -36,12 +38,12 @@ def tan(y, x):
 
 @elementwise(np.arcsin, scalar=math.asin, result=FRESH, float_valued=True)
 def arcsin(y, x):
-    return 1 / np.sqrt(1 - x * x)
+    return np.divide(1, np.sqrt(1 - x * x))
 
 
 @elementwise(np.arccos, scalar=math.acos, result=FRESH, float_valued=True)
 def arccos(y, x):
-    return -1 / np.sqrt(1 - x * x)
+    return np.divide(-1, np.sqrt(1 - x * x))
 
 
 @elementwise(np.arctan, scalar=math.atan, result=FRESH, float_valued=True)
@@ -76,22 +78,22 @@ def expm1(y, x):
 
 @elementwise(np.log, scalar=math.log, result=FRESH, float_valued=True)
 def log(y, x):
-    return 1 / x
+    return np.divide(1, x)
 
 
 @elementwise(np.log1p, scalar=math.log1p, result=FRESH, float_valued=True)
 def log1p(y, x):
-    return 1 / (1 + x)
+    return np.divide(1, 1 + x)
 
 
 @elementwise(np.log2, scalar=math.log2, result=FRESH, float_valued=True)
 def log2(y, x):
-    return 1 / (x * 0.6931471805599453)
+    return np.divide(1, x * 0.6931471805599453)
 
 
 @elementwise(np.log10, scalar=math.log10, result=FRESH, float_valued=True)
 def log10(y, x):
-    return 1 / (x * 2.302585092994046)
+    return np.divide(1, x * 2.302585092994046)
 
 
 @elementwise(np.sqrt, scalar=math.sqrt, result=FRESH, float_valued=True)
@@ -129,12 +131,12 @@ def copy(y, a):
 
 @elementwise(np.arctan2, scalar=math.atan2, result=FRESH, float_valued=True)
 def arctan2(z, y, x):
-    return x / (x * x + y * y), -y / (x * x + y * y)
+    return np.divide(x, x * x + y * y), np.divide(-y, x * x + y * y)
 
 
 @elementwise(np.hypot, scalar=math.hypot, result=FRESH, float_valued=True)
 def hypot(z, x, y):
-    return x / z, y / z
+    return np.divide(x, z), np.divide(y, z)
 
 
 @elementwise(np.maximum, result=FRESH)
@@ -298,7 +300,7 @@ def array_tangent(y, obj):
 
 # --- no derivative: the result carries none ------------------------------------------------
 
-nondiff(np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan, np.isinf, np.isfinite,
+nondiff(np.floor, np.ceil, np.round, np.rint, np.trunc, np.fix, np.isnan, np.isinf, np.isfinite,
         np.logical_not, np.zeros_like, np.ones_like, np.empty_like, np.sign,
         result=FRESH, shape="elementwise")
 nondiff(np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,

@@ -25,10 +25,15 @@ def mul(z, x, y):
     return y, x
 
 
-@elementwise("operator.truediv", np.divide, np.true_divide, result=FRESH,
-             float_valued=True)
+@elementwise("operator.truediv", result=FRESH, float_valued=True)
 def truediv(z, x, y):
     return 1 / y, -z / y
+
+
+# (np.divide gives inf or nan on numbers where ``/`` raises: so do its partials)
+@elementwise(np.divide, np.true_divide, result=FRESH, float_valued=True)
+def divide(z, x, y):
+    return np.divide(1, y), np.divide(-z, y)
 
 
 def _power(z, x, y):
@@ -40,21 +45,33 @@ def _power_constant(z, x, y):
     return y * x ** (y - 1), None
 
 
+def _power_fractional(z, x, y):
+    # (a constant exponent below 1: the slope is infinite at x = 0, where Python's
+    # 0.0 ** -0.5 would raise; np.power gives inf as NumPy and autograd do)
+    return y * np.power(x, y - 1), None
+
+
 def _power_zero(z, x, y):
     return 0.0 * x, None
 
 
 _POWER = {"general": from_partials(_power, "operator.pow", result=FRESH),
           "constant": from_partials(_power_constant, "operator.pow", result=FRESH),
+          "fractional": from_partials(_power_fractional, "operator.pow", result=FRESH),
           "zero": from_partials(_power_zero, "operator.pow", result=FRESH)}
 
 
 def exponent_kind(exponent):
-    """'zero', 'constant' or 'general': which rule of a power fits the exponent."""
+    """'zero', 'constant', 'fractional' (a constant between 0 and 1) or 'general':
+    which rule of a power fits the exponent."""
+    negative = False
     if isinstance(exponent, gast.UnaryOp) and isinstance(exponent.operand, gast.Constant):
+        negative = isinstance(exponent.op, gast.USub)
         exponent = exponent.operand
     if isinstance(exponent, gast.Constant) and isinstance(exponent.value, (int, float)):
-        return "zero" if exponent.value == 0 else "constant"
+        if exponent.value == 0:
+            return "zero"
+        return "fractional" if not negative and 0 < exponent.value < 1 else "constant"
     return "general"
 
 
