@@ -7,14 +7,15 @@ derivative is ordinary code: print it, read it, step through it.
 
 from .api import cache_info, clear_cache, grad, source, value_and_grad
 from .errors import (CotangentError, LazyValueError, NonScalarOutputError, NoRuleError,
-                     OrderError, OutputError, SourceError, SrcdiffError, UnsupportedSyntaxError,
-                     WrtError)
-from .higher import derivative, hessian, hvp, jacobian, jvp
+                     OrderError, OutputError, SourceError, SrcdiffError, SrcdiffWarning,
+                     UnsupportedSyntaxError, WrtError)
+from .higher import derivative, hessian, hvp, jacobian, jvp, taylor
 from .linear_maps import linearize, vjp
 from .runtime import stop_gradient
 
 __all__ = ["grad", "value_and_grad", "vjp", "linearize", "jvp", "jacobian", "hessian", "hvp",
-           "derivative", "source", "stop_gradient", "clear_cache", "cache_info", "SrcdiffError",
-           "UnsupportedSyntaxError", "NoRuleError", "WrtError", "NonScalarOutputError",
-           "SourceError", "OrderError", "OutputError", "LazyValueError", "CotangentError"]
+           "derivative", "taylor", "source", "stop_gradient", "clear_cache", "cache_info",
+           "SrcdiffError", "UnsupportedSyntaxError", "NoRuleError", "WrtError",
+           "NonScalarOutputError", "SourceError", "OrderError", "OutputError", "LazyValueError",
+           "CotangentError", "SrcdiffWarning"]
 __version__ = "0.1.0"

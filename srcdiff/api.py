@@ -33,10 +33,11 @@ def source(f, wrt=0, mode="grad"):
 
     ``mode`` is ``'grad'``, ``'value_and_grad'``, ``'vjp'`` (the forward sweep,
     returning the adjoint sweep as a function: ``srcdiff.vjp``), ``'jvp'``
-    (forward mode) or ``'linearize'`` (the primal, returning the tangent
-    statements as a function: ``srcdiff.linearize``)."""
-    if mode not in MODES + ("vjp", "jvp", "linearize"):
-        raise ValueError(f"mode must be one of {MODES + ('vjp', 'jvp', 'linearize')}")
+    (forward mode), ``'linearize'`` (the primal, returning the tangent
+    statements as a function: ``srcdiff.linearize``) or ``'taylor<n>'``
+    (Taylor mode to order ``n``: ``srcdiff.taylor``)."""
+    if mode not in MODES + ("vjp", "jvp", "linearize") and not _taylor_mode(mode):
+        raise ValueError(f"mode must be one of {MODES + ('vjp', 'jvp', 'linearize', 'taylor<n>')}")
     return derivatives.source(f, wrt, "pullback" if mode == "vjp" else mode)
 
 
@@ -48,3 +49,8 @@ def clear_cache():
 def cache_info():
     """Sizes of the caches and how often ``grad(f)`` found a cached result."""
     return derivatives.info()
+
+
+def _taylor_mode(mode):
+    return isinstance(mode, str) and mode.startswith("taylor") \
+        and mode[len("taylor"):].isdigit() and int(mode[len("taylor"):]) >= 1

@@ -1,14 +1,16 @@
 """``srcdiff PATH.py:FUNC [--wrt NAMES] [--mode forward|vjp] [--order N]``: print the
-generated derivative source."""
+generated derivative source (``--order N``: the Taylor-mode code of the first
+``N`` derivatives)."""
 
 import argparse
 import importlib.util
 import inspect
 import os
 import sys
+import warnings
 
 from . import api
-from .errors import SrcdiffError
+from .errors import SrcdiffError, SrcdiffWarning
 from .higher import derivative
 
 
@@ -29,8 +31,10 @@ def _parser():
                         "sweep, returning the value and the adjoint sweep as a function: "
                         "srcdiff.vjp)")
     p.add_argument("--order", type=int, default=1,
-                   help="the N-th derivative: grad applied N times (reverse mode, one "
-                        "argument), with the code of every helper it calls")
+                   help="the first N derivatives in one argument (a number) by Taylor mode: "
+                        "its coefficients next to each value, with the code of every helper "
+                        "it calls; where a function has no Taylor rule, or with --value, "
+                        "grad applied N times")
     return p
 
 
@@ -93,6 +97,8 @@ def main(argv=None, stdout=None):
                 raise _Usage(f"--mode {args.mode} prints a first-order derivative; it "
                              "takes neither --order nor --value")
             text = api.source(func, wrt=wrt, mode="jvp" if args.mode == "forward" else "vjp")
+        elif args.order > 1 and not args.value and isinstance(wrt, (int, str)):
+            text = _taylor_source(func, wrt, args.order)
         else:
             if args.order > 1:
                 func = derivative(func, order=args.order - 1, wrt=wrt)
@@ -103,6 +109,20 @@ def main(argv=None, stdout=None):
         return 2
     stdout.write(text)
     return 0
+
+
+def _taylor_source(func, wrt, order):
+    """The Taylor-mode code of ``func`` to ``order``; where there is none, the
+    nested gradient's (with the reason on stderr)."""
+    try:
+        return api.source(func, wrt=wrt, mode=f"taylor{order}")
+    except SrcdiffError as exc:
+        print(f"srcdiff: no Taylor mode: {exc.message}; printing grad applied {order} "
+              "times", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SrcdiffWarning)
+        nested = derivative(func, order=order - 1, wrt=wrt)
+    return api.source(nested, wrt=wrt, mode="grad")
 
 
 if __name__ == "__main__":

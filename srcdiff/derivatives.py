@@ -7,11 +7,14 @@ entry calls (``grad``, ``value_and_grad``, ``source``, ``jvp``, ``hessian``,
 
 * ``'grad'`` / ``'value_and_grad'``: a function of ``f``'s arguments,
 * ``'vjp'``: ``(seed, *args) -> x_bar``, the vector-Jacobian product,
-* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode,
+* ``'jvp'``: ``(*tangents, *args) -> (value, tangent)``, forward mode
+  (``'jvp:batched'``: the tangents with a leading axis over a batch of directions),
 * ``'pullback'``: ``(*args) -> (value, pullback)``, ``pullback(seed) -> x_bar``
   (``srcdiff.vjp``),
 * ``'linearize'``: ``(*args) -> (value, tangent_fn)``, ``tangent_fn(*tangents)``
-  the tangent (``srcdiff.linearize``).
+  the tangent (``srcdiff.linearize``),
+* ``'taylor<n>'``: ``(*args) -> (value, d1, ..., dn)``, Taylor mode in one
+  number (``'taylor<n>:numbers'``: calling the ``math`` module on numbers).
 
 Resolution: a ``functools.partial`` or bound method is the derivative of the
 function inside, with the bound arguments put back (``_bound``); a decorator
@@ -90,6 +93,14 @@ def derivative(f, wrt=0, mode="grad"):
 
 
 runtime_odeint._derivative = derivative  # (the rule of odeint differentiates func as it runs)
+
+
+def taylor_mode(mode):
+    """``'taylor4'`` (code for any values), ``'taylor4:numbers'`` (code calling
+    the ``math`` module on numbers) or ``'taylor4:helper'`` (of a called
+    function: coefficients in and out) -> ``(4, '' or 'numbers' or 'helper')``."""
+    order, _, kind = mode[len("taylor"):].partition(":")
+    return int(order), kind
 
 
 def source(f, wrt=0, mode="grad"):
@@ -252,8 +263,15 @@ def _top(func, wrt, mode):
         "linearize": f"Value of {func.__qualname__} and its linear map (the Jacobian-vector "
                      f"product with respect to {what}; srcdiff).",
         "jvp": f"Value and directional derivative of {func.__qualname__} with respect to "
-               f"{what} (srcdiff forward mode); the tangents come first."
-    }[mode.replace("+aux", "")] + (" f returns (loss, aux)." if mode.endswith("+aux") else "")
+               f"{what} (srcdiff forward mode); the tangents come first.",
+        "jvp:batched": f"Value and directional derivatives of {func.__qualname__} with "
+                       f"respect to {what} along a batch of directions (the tangents' "
+                       "leading axis; srcdiff forward mode); the tangents come first."
+    }.get(mode.replace("+aux", "")) or (
+        f"Value and first {taylor_mode(mode)[0]} derivatives of {func.__qualname__} in "
+        f"{what} (srcdiff Taylor mode).")
+    if mode.endswith("+aux"):
+        function.__doc__ += " f returns (loss, aux)."
     if mode in GRADIENTS + ("pullback",) and (shape_dependent(unit) or deferred(unit)):
         function = _specializing(function, unit, func, names, as_tuple, mode)
     elif deferred(unit):  # (only reverse mode is specialised on shapes: refuse now)
@@ -613,8 +631,12 @@ class Session:
         """Run the pipeline for ``unit`` (registered under ``key`` while it is made)."""
         self.in_progress[key] = unit
         try:
-            if mode in ("jvp", "linearize"):
+            if mode in ("jvp", "jvp:batched", "linearize"):
                 pipeline.build_jvp_unit(unit, unit.info, wrt, self, mode)
+            elif mode.startswith("taylor"):
+                order, kind = taylor_mode(mode)
+                pipeline.build_taylor_unit(unit, unit.info, wrt, order, self,
+                                           numbers=kind == "numbers", helper=kind == "helper")
             else:
                 pipeline.build_unit(unit, unit.info, wrt, mode, self, as_tuple, arg_shapes,
                                     numbers)

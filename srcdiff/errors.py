@@ -83,3 +83,8 @@ class CotangentError(SrcdiffError, ValueError):
     """A pullback (``srcdiff.vjp``) was given a cotangent whose structure or
     shapes are not those of the function's output (or ``linearize``'s function
     a tangent that is not one per ``wrt`` argument)."""
+
+
+class SrcdiffWarning(UserWarning):
+    """Something works, but not the way it should (``derivative`` falling back
+    from Taylor mode to nested gradients, which grow with the order)."""

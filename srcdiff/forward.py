@@ -269,11 +269,11 @@ class Forward:
                  for p in differentiable]
         return [], terms, set(differentiable)
 
-    def template_terms(self, op, active):
+    def template_terms(self, op, active, template=None):
         """The terms of the tangent template for the active operands (an
         inactive operand's tangent in a term is zero)."""
         bindings = op.bindings
-        template = op.rule.tangent
+        template = template or op.rule.tangent
         if template is None:
             self.fail(NoRuleError, op.stmt, f"no tangent (forward-mode) rule for "
                       f"{op.callee_name}", "declare one with srcdiff.rules.tangent")
@@ -365,6 +365,183 @@ class Forward:
         return gast.FunctionDef(name=self.name, args=args, body=body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
 
+
+class NotBatchable(NoRuleError):
+    """Code a batch of tangents cannot go through at once (the caller goes one
+    direction at a time)."""
+
+
+class BatchedForward(Forward):
+    """Forward mode for a batch of directions at once: every tangent is a full
+    array of shape ``(batch,) + the value's shape`` (``hessian`` sends the
+    whole basis through the gradient's code in one call).
+
+    Elementwise primitives use their tangent rule, with the tangent of an
+    operand of lower rank than the result given ones after the batch axis
+    (``rt.batch_align``); other primitives need a tangent rule for a batch
+    (``primitives.batched``: ``np.sum``, the runtime helpers of gradient
+    code); an index gets ``:`` in front (``x_dot[:, 1:]``, also where a value
+    is written: ``x_bar_dot[:, 1:] = ...``).  What has neither (and calls of
+    the user's functions, lists) raises ``NotBatchable``."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.batch = self.namer.fresh("batch")
+        # names assigned once whose tangent is zero: not written (a zero batch
+        # is an array like any other), and inactive to the statements after
+        self.zeros = set()
+        self.once = _assigned_once(self.an.ops, self.norm.params)
+
+    def is_active(self, atom):
+        return super().is_active(atom) and atom.id not in self.zeros
+
+    def refuse(self, node, message):
+        self.fail(NotBatchable, node, message)
+
+    def rt(self, helper, *args):
+        if helper in ("like", "owned"):
+            helper = f"batch_{helper}"
+        elif helper == "zeros_like":
+            helper, args = "batch_zeros", (load(self.batch),) + args
+        return super().rt(helper, *args)
+
+    def zero(self, atom, shapes):
+        if isinstance(atom, gast.Constant) and atom.value is None:
+            return constant(None)
+        return self.rt("zeros_like", clone(atom))
+
+    def op(self, op, out):
+        kind = op.kind
+        targets = [t for t in op.targets if self.active(t)]
+        if kind == "rule":
+            inflow = [a for p, a in op.bindings.items() if p not in op.rule.passive]
+        else:
+            inflow = [load(n) for n in op.operands if isinstance(n, str)]
+        if targets and kind in ("rule", "subscript", "copy", "nondiff") and len(targets) == 1 \
+                and targets[0] in self.once and not any(self.is_active(a) for a in inflow):
+            self.zeros.add(targets[0])   # nothing varying flows in
+            out.append(op.stmt)
+            return
+        if not targets or kind in ("copy", "nondiff"):
+            return super().op(op, out)
+        if kind == "subscript":
+            out.append(op.stmt)
+            self.subscript(op, out)
+        elif kind == "write" and len(targets) == 1:
+            out.append(op.stmt)
+            self.write(op, out)
+        elif kind == "rule":
+            super().op(op, out)
+        else:
+            self.refuse(op.stmt, f"a batch of tangents through {op.callee_name or kind}")
+
+    def subscript(self, op, out):
+        value = op.stmt.value
+        t = op.targets[0]
+        if not self.is_active(value.value):
+            self.set_tangent(out, t, self.zero(load(t), {}), op.stmt)
+            return
+        self.set_tangent(out, t, gast.Subscript(
+            value=load(self.dot(value.value.id)), slice=self.batch_index(value.slice),
+            ctx=gast.Load()), op.stmt)
+
+    def batch_index(self, index):
+        """``i`` -> ``:, i``: the same index behind the batch axis (an index
+        held in a variable, which may be a tuple: ``rt.batch_where(i)``)."""
+        if isinstance(index, (gast.Tuple, gast.Slice, gast.Constant)):
+            whole = gast.Slice(lower=None, upper=None, step=None)
+            elts = clone(index.elts) if isinstance(index, gast.Tuple) else [clone(index)]
+            return gast.Tuple(elts=[whole] + elts, ctx=gast.Load())
+        return self.rt("batch_where", clone(index))
+
+    def write(self, op, out):
+        """``y[i] = v`` -> ``y_dot[:, i] = v_dot``, with ``v_dot`` aligned to the
+        slot (``v`` may broadcast into it)."""
+        stmt = op.stmt
+        target = stmt.targets[0]
+        y = op.targets[0]
+        value = stmt.value
+        slot = gast.Subscript(value=load(y), slice=clone(target.slice), ctx=gast.Load())
+        tangent = self.rt("batch_align", self.tangent_of(value, {}), clone(value), slot)
+        out.append(gast.copy_location(assign(gast.Subscript(
+            value=load(self.dot(y)), slice=self.batch_index(target.slice), ctx=gast.Store()),
+            tangent), stmt))
+
+    def rule(self, op, out):
+        rule = op.rule
+        t = op.targets[0]
+        if rule.batched is not None:
+            self.batched_rule(op, out)
+            return
+        if not _pointwise(rule):
+            self.refuse(op.stmt, f"{op.callee_name} has no tangent rule for a batch")
+        # an operand of lower rank than the result: its tangent gets ones after
+        # the batch axis, so that it broadcasts as the operand does
+        shapes = op.shapes or {}
+        self.dot(t)
+        saved = dict(self.dots)
+        for atom in op.bindings.values():
+            if self.is_active(atom) and not (
+                    shapes.get(atom.id) is not None and shapes.get(atom.id) == shapes.get(t)):
+                aligned = self.namer.fresh(f"{atom.id}_dot_aligned")
+                out.append(gast.copy_location(assign(aligned, self.rt(
+                    "batch_align", load(self.dot(atom.id)), load(atom.id), load(t))), op.stmt))
+                self.dots[atom.id] = aligned
+        try:
+            super().rule(op, out)
+        finally:
+            self.dots = saved
+
+    def batched_rule(self, op, out):
+        bindings = op.bindings
+        t = op.targets[0]
+        active = {p for p, a in bindings.items() if self.is_active(a)}
+        stmts, kept, covered = self.template_terms(op, active, op.rule.batched)
+        if active - covered - set(op.rule.passive):
+            self.refuse(op.stmt, f"{op.callee_name}: no batched tangent for "
+                        f"{', '.join(sorted(active - covered))}")
+        for s in stmts:
+            out.append(gast.copy_location(s, op.stmt))
+        total = kept[0] if kept else self.zero(load(t), {})
+        for term in kept[1:]:
+            total = gast.BinOp(left=total, op=gast.Add(), right=term)
+        self.set_tangent(out, t, total, op.stmt, [bindings[p].id for p in active])
+
+    def user_call(self, op, out):
+        self.refuse(op.stmt, f"a batch of tangents through a call of {op.callee_name}")
+
+    def run(self):
+        fn = super().run()
+        result = self.norm.result
+        if isinstance(result, gast.Name) and result.id in self.zeros:
+            fn.body[-1].value.elts[1] = self.zero(load(result.id), {})
+        first = self.dot(self.wrt[0])
+        fn.body.insert(0, assign(self.batch, gast.Subscript(
+            value=call(attr(self.aliases["np"], "shape"), [load(first)]),
+            slice=constant(0), ctx=gast.Load())))
+        return fn
+
+
+def _pointwise(rule):
+    """Does the tangent of ``rule`` work as it is on a batch of tangents?  An
+    elementwise primitive whose tangent is arithmetic on the tangents (not
+    ``np.sum(d[x] * w, axis)``), or a linear operator or ufunc (its tangent is
+    itself on the tangents)."""
+    if rule.shape not in ("elementwise", "broadcast", "scalar"):
+        return False
+    if rule.linear:
+        return isinstance(rule.key, np.ufunc) or (
+            isinstance(rule.key, str) and rule.key.startswith("operator."))
+    return rule.tangent is not None and rule.tangent.pointwise
+
+
+def _assigned_once(ops, params):
+    """Names one statement assigns (and no parameter, no loop variable)."""
+    count = {p: 2 for p in params}
+    for op in ops:
+        for t in op.targets:
+            count[t] = count.get(t, 0) + 1
+    return {n for n, c in count.items() if c == 1}
 
 
 def _zero_inactive(expr):

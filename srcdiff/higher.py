@@ -6,8 +6,8 @@
 * ``derivative(f, order=n)`` is ``grad`` applied ``n`` times: the generated
   gradient is ordinary Python, so srcdiff differentiates it again.
 * ``hessian`` and ``hvp`` are forward over reverse: the JVP of the generated
-  gradient, in the direction ``v`` (``hvp``) or of every basis vector
-  (``hessian``).
+  gradient, in the direction ``v`` (``hvp``) or of every basis vector at once
+  (``hessian``: a batch of tangents, ``forward.BatchedForward``).
 * ``jacobian(f, wrt)`` picks forward mode when the input is no larger than the
   output, else reverse mode (a VJP per output element).  Forward mode sends
   the whole basis through the generated code at once (a tangent with an extra
@@ -19,11 +19,13 @@
 
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
-from . import derivatives, runtime
-from .errors import OrderError, OutputError, WrtError
+from . import abstract, derivatives, runtime
+from .forward import NotBatchable
+from .errors import OrderError, OutputError, SrcdiffError, SrcdiffWarning, WrtError
 
 # the cache of every derivative (tests reach the JVPs held for a function here)
 _functions = derivatives.results
@@ -73,21 +75,122 @@ def _jvp_raw(f, wrt):
 
 
 def derivative(f, order=1, wrt=0):
-    """The ``order``-th derivative of a scalar function of one argument: ``grad``
-    applied ``order`` times (each time to the code generated the time before).
+    """The ``order``-th derivative of a scalar function of one argument.
+
+    ``order=1`` is ``grad``.  From 2 on, where the argument is a number, by
+    Taylor mode (``taylor``): one forward sweep whose cost grows with the
+    square of the order; elsewhere (an array argument), and where the code has
+    something without a Taylor rule (then with a ``SrcdiffWarning`` naming the
+    function), ``grad`` applied ``order`` times, each time to the code
+    generated the time before.  srcdiff differentiating the result (``grad(
+    derivative(f, 2))``) differentiates the nested gradients.
 
     ``derivative(lambda x: x ** 2, order=2)(3.0)`` is ``2.0``."""
+    _check_order(order, wrt, "derivative(f, order=n)")
+    if order == 1:
+        return _grad(f, wrt)
+    return _series(f, order, wrt, pick=True)
+
+
+def taylor(f, order=1, wrt=0):
+    """Taylor mode: ``taylor(f, order=n)(*args)`` is the tuple
+    ``(f(x), f'(x), f''(x), ..., f^(n)(x))`` of the value and the first ``n``
+    derivatives (not divided by ``k!``) in the argument ``wrt``, a number.
+
+    The generated code (``srcdiff.source(f, mode="taylor<n>")``) carries, for
+    every value that depends on ``x``, its normalized Taylor coefficients
+    (``v_ck``: the k-th derivative over ``k!``) beside it, computed by each
+    primitive's Taylor rule; loops and branches stay as written.  For an
+    array argument, or code with something without a Taylor rule (with a
+    ``SrcdiffWarning``), the derivatives come from nested gradients."""
+    _check_order(order, wrt, "taylor(f, order=n)")
+    return _series(f, order, wrt, pick=False)
+
+
+def _check_order(order, wrt, what):
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise OrderError(f"order must be a positive integer, not {order!r}",
                          hint="order=1 is the gradient, order=2 the second derivative")
     if isinstance(wrt, (tuple, list)):
-        raise WrtError("derivative(f, order=n) differentiates with respect to one "
-                       f"argument, not wrt={wrt!r}",
-                       hint="use hessian(f, wrt) for mixed second derivatives")
-    d = f
+        raise WrtError(f"{what} differentiates with respect to one argument, not "
+                       f"wrt={wrt!r}", hint="use hessian(f, wrt) for mixed second derivatives")
+
+
+def _nested(f, order, wrt):
+    """``grad`` applied 1 .. ``order`` times: the list of derivatives."""
+    out, d = [], f
     for _ in range(order):
         d = _grad(d, wrt)
-    return d
+        out.append(d)
+    return out
+
+
+def _series(f, order, wrt, pick):
+    """The function of ``derivative`` (``pick``: the ``order``-th derivative)
+    or of ``taylor`` (value and derivatives): Taylor-mode code where the
+    argument is a number, nested gradients elsewhere."""
+    index = _indices(f, wrt)[0]
+    nested = []
+
+    def nested_derivatives():
+        if not nested:
+            nested.extend(_nested(f, order, wrt))
+        return nested
+
+    def by_nesting(*args, **kwargs):
+        ds = nested_derivatives()
+        if pick:
+            return ds[-1](*args, **kwargs)
+        return (f(*args, **kwargs),) + tuple(d(*args, **kwargs) for d in ds)
+    try:
+        fast = derivatives.derivative(f, wrt, f"taylor{order}:numbers")[0]
+    except SrcdiffError as exc:
+        warnings.warn(f"{_name(f)}: no Taylor mode ({exc.message}); the derivatives of "
+                      f"order {order} come from nested gradients, whose code and time grow "
+                      "fast with the order", SrcdiffWarning, stacklevel=3)
+        fast = None
+    generic = []
+
+    def series_function(*args, **kwargs):
+        x = args[index] if index < len(args) else None
+        if fast is None or isinstance(x, bool) or not isinstance(x, _NUMBERS):
+            return by_nesting(*args, **kwargs)
+        if type(x) is not float:
+            x = float(x)   # (a NumPy float would divide by zero without raising)
+            args = args[:index] + (x,) + args[index + 1:]
+        try:
+            out = fast(*args, **kwargs)
+        except ZeroDivisionError:
+            # a recurrence dividing by a value that is zero here (x ** p at
+            # x = 0 divides by x): the nested gradients, whose rules handle
+            # such points, give the derivatives at this one
+            return by_nesting(*args, **kwargs)
+        except (ArithmeticError, ValueError):
+            # the math module raises where NumPy gives nan or inf (math.log(-1.0),
+            # math.exp(1e3)): the code calling NumPy, on a NumPy float, gives NumPy's
+            if not generic:
+                generic.append(derivatives.derivative(f, wrt, f"taylor{order}")[0])
+            args = args[:index] + (np.float64(x),) + args[index + 1:]
+            out = generic[0](*args, **kwargs)
+        return out[order] if pick else out
+    name = _name(f)
+    series_function.__name__ = series_function.__qualname__ = (
+        f"d{order}_{getattr(f, '__name__', 'f')}" if pick
+        else f"taylor{order}_{getattr(f, '__name__', 'f')}")
+    series_function.__doc__ = (f"Derivative of order {order} of {name} (srcdiff)." if pick
+                               else f"Value and first {order} derivatives of {name} (srcdiff).")
+    # srcdiff differentiating this function differentiates the nested gradients
+    # (frontend.current asks these two): their code is a plain Python function
+    series_function.__srcdiff_current__ = _never
+    series_function.__srcdiff_refresh__ = lambda: nested_derivatives()[-1]
+    return series_function
+
+
+_NUMBERS = (float, int, np.floating, np.integer)
+
+
+def _never():
+    return False
 
 
 def hvp(f, wrt=0):
@@ -110,16 +213,26 @@ def hessian(f, wrt=0):
     """The Hessian of a scalar function: ``hessian(f, wrt)(*args)`` has shape
     ``x.shape + x.shape`` (for a tuple ``wrt``, a tuple of tuples of blocks).
 
-    Forward over reverse: one JVP of the generated gradient per basis vector of
-    the argument (a Python loop over the basis; the gradient code, with its
-    reductions, is not elementwise, so the basis cannot go through at once)."""
+    Forward over reverse: the JVP of the generated gradient along every basis
+    vector of the argument, all at once (the basis as a batch of tangents:
+    ``forward.BatchedForward``); for a tuple ``wrt``, and where the gradient
+    code has something a batch cannot go through, one JVP per basis vector."""
     gradient = _grad(f, wrt)
     inner = _jvp_raw(gradient, wrt)[0]
     as_tuple = isinstance(wrt, (tuple, list))
     indices = _indices(f, wrt)
 
+    batched = {}   # argument shapes -> the gradient's JVP for a batch of directions, or None
+
     def hessian_function(*args, **kwargs):
         xs = [np.asarray(_arg(args, i, f), dtype=float) for i in indices]
+        if not as_tuple and xs[0].size > 1 and not kwargs:
+            key = tuple(abstract.key_of(a) for a in args)
+            if key not in batched:
+                batched[key] = _batched_jvp(_specialized(gradient, args, key), wrt)
+            if batched[key] is not None:
+                return _scalarize(_batched_jacobian(batched[key], xs[0], args, kwargs,
+                                                    xs[0].shape))
         columns = []  # per wrt argument i: list of tangent outputs over i's basis
         for i, x in enumerate(xs):
             outs = []
@@ -142,6 +255,35 @@ def hessian(f, wrt=0):
         return tuple(tuple(_scalarize(b) for b in row) for row in blocks)
     hessian_function.__doc__ = f"Hessian of {_name(f)} (srcdiff)."
     return hessian_function
+
+
+def _specialized(gradient, args, key):
+    """The gradient's code specialised on the shapes of ``args`` (simpler: it
+    undoes broadcasting only where it happens), where there is one."""
+    specials = getattr(gradient, "__srcdiff_specializations__", None)
+    if specials is None:
+        return gradient
+    gradient(*args)   # (makes it, at the first call with these shapes)
+    special = specials.get(key)
+    return special if getattr(special, "__srcdiff_unit__", None) is not None else gradient
+
+
+def _batched_jvp(f, wrt):
+    """The JVP of ``f`` taking a batch of tangents (a leading axis), or None
+    where its code cannot take one (then one direction at a time)."""
+    try:
+        return derivatives.derivative(f, wrt, "jvp:batched")[0]
+    except NotBatchable:
+        return None
+
+
+def _batched_jacobian(jvp, x, args, kwargs, out_shape):
+    """The Jacobian from one call of ``jvp`` with the whole basis of ``x``
+    (``out[k]`` is its column ``k``)."""
+    n = x.size
+    _, out = jvp(np.eye(n).reshape((n,) + x.shape), *args, **kwargs)
+    columns = np.reshape(np.asarray(out, dtype=float), (n, -1))
+    return columns.T.reshape(tuple(out_shape) + x.shape)
 
 
 def jacobian(f, wrt=0, mode=None):

@@ -15,7 +15,8 @@ runs the examples of the steps that rewrite code).
     aliasing.check           in-place writes no derivative would see (refused),
                              which values depend on wrt and reach the output
  7. reverse.Reverse.run      forward sweep, adjoint sweep, stacks (saving.Sweeps);
-    or forward.Forward.run   tangent statements next to the primal ones
+    or forward.Forward.run   tangent statements next to the primal ones,
+    or taylor.Taylor.run     Taylor coefficients next to the primal ones
  8. batching.batch           products a loop's adjoint adds up: one product after it
  9. optimize.optimize        to a fixed point: optimize.PASSES (fold, algebra,
                              dead code, copies, inlining, zeros);
@@ -37,7 +38,7 @@ import gc
 import gast
 
 from . import (abstract, activity, batching, codegen, fence, forward, frontend, linearize,
-               loader, lower, normalize, optimize, primitives, reverse, vjp)
+               loader, lower, normalize, optimize, primitives, reverse, taylor, vjp)
 from .names import Namer, names_in
 from .trees import clone, nodes
 
@@ -102,13 +103,16 @@ def build_unit(unit, info, wrt, mode, session, as_tuple=False, arg_shapes=None,
 
 def build_jvp_unit(unit, info, wrt, session, mode="jvp"):
     """Steps 2-11 in forward mode (no 8): a function ``(*tangents, *args) -> (value, tangent)``
-    (``mode='linearize'``: ``(*args) -> (value, tangent function)``)."""
+    (``mode='linearize'``: ``(*args) -> (value, tangent function)``; ``'jvp:batched'``:
+    for tangents with a leading axis over a batch of directions)."""
     with _collector_paused():
         norm = front(info)                                          # 2-5
-        unit.name = norm.namer.fresh(f"{info.name}_jvp" if mode == "jvp"
-                                     else f"{info.name}_linearized")
+        unit.name = norm.namer.fresh({"jvp": f"{info.name}_jvp",
+                                      "jvp:batched": f"{info.name}_jvp_batched"}.get(
+                                          mode, f"{info.name}_linearized"))
         analysis = activity.analyze(info, norm, wrt, front)         # 6
-        fwd = forward.Forward(info, norm, analysis, wrt, session, unit.name)
+        kind = forward.BatchedForward if mode == "jvp:batched" else forward.Forward
+        fwd = kind(info, norm, analysis, wrt, session, unit.name)
         fn = fwd.run()                                              # 7
         if session.optimize:
             fn = optimize.optimize(fn, norm.temps, fwd.aliases, info.lookup,
@@ -118,6 +122,28 @@ def build_jvp_unit(unit, info, wrt, session, mode="jvp"):
         unit.batchable = fwd.batchable and all(
             getattr(dep, "batchable", False) for dep in fwd.deps)
         _finish(unit, info, fn, fwd, analysis)                      # 10, 11
+
+
+def build_taylor_unit(unit, info, wrt, order, session, numbers=False, helper=False):
+    """Steps 2-11 in Taylor mode (no 8): a function of ``f``'s arguments
+    returning the value and the first ``order`` derivatives in ``wrt`` (one
+    parameter, a number).  With ``numbers``, functions of numbers call the
+    ``math`` module.  For a ``helper`` (a function the code calls) the
+    coefficients of the ``wrt`` parameters come first and the coefficients of
+    the result are returned."""
+    with _collector_paused():
+        norm = front(info)                                          # 2-5
+        unit.name = norm.namer.fresh(f"{info.name}_taylor")
+        shapes = {wrt[0]: ()} if numbers else None
+        analysis = activity.analyze(info, norm, wrt, front, shapes)  # 6
+        tay = taylor.Taylor(info, norm, analysis, wrt, order, unit.name, session, numbers,
+                            helper)
+        fn = tay.run()                                              # 7
+        if session.optimize:
+            fn = optimize.optimize(fn, norm.temps, tay.aliases, info.lookup,
+                                   analysis.views)                  # 9
+        unit.batchable = False
+        _finish(unit, info, fn, tay, analysis)                      # 10, 11
 
 
 def _finish(unit, info, fn, transform, analysis):

@@ -80,6 +80,8 @@ class Primitive:
     signature: tuple = ()              # operand parameter names (after the result)
     adjoint: Template = None
     tangent: Template = None
+    series: object = None              # the Taylor rule (``taylor.py``): (t, y, *operands)
+    batched: Template = None           # the tangent rule on a batch of tangents
     nondiff: bool = False              # the result carries no derivative
     variants: object = None            # (args, keywords) -> (Primitive, bindings) or None
     passive: tuple = ()
@@ -376,6 +378,58 @@ def tangent(*keys):
                     f"tangent rule of {primitive.name}: operands {template.params[1:]} "
                     f"differ from the adjoint's {list(primitive.signature)}")
             primitive.tangent = template
+        return fn
+    return decorate
+
+
+def batched(*keys):
+    """Declare the tangent template of primitives for a batch of tangents:
+    each ``d[v]`` has a leading axis over the batch (``forward.BatchedForward``;
+    ``hessian`` pushes a whole basis through at once).  Elementwise primitives
+    need none (their tangent rule broadcasts over the batch); others without
+    one make the batch go one direction at a time::
+
+        @batched(np.sum)
+        def sum_(y, a, axis=None, keepdims=False):
+            d[y] = rt.batched_sum(d[a], axis, keepdims)
+    """
+    def decorate(fn):
+        for key in keys:
+            primitive = _declared(key, "a batched tangent rule")
+            template = Template(fn, f"{primitive.name} (batched tangent)")
+            if tuple(template.params[1:]) != primitive.signature:
+                raise TemplateError(
+                    f"batched tangent rule of {primitive.name}: operands "
+                    f"{template.params[1:]} differ from the adjoint's "
+                    f"{list(primitive.signature)}")
+            primitive.batched = template
+        return fn
+    return decorate
+
+
+def series(*keys):
+    """Declare the Taylor (series) rule of primitives declared with ``@adjoint``
+    or ``@elementwise`` (a key may also be a ``Primitive``, for the variants of
+    ``x ** y`` and ``math.log``).  The rule runs while Taylor-mode code is
+    generated (``taylor.py``): it receives the rule context ``t`` (``t.orders``
+    is ``1 .. n``), the result's series ``y`` (``y[0]`` is the value) and the
+    operands' series, named as in the adjoint, and assigns ``y[1] .. y[n]``,
+    the normalized Taylor coefficients, with ordinary arithmetic::
+
+        @series(np.exp, math.exp)
+        def exp(t, y, x):          # y' = y x'
+            for k in t.orders:
+                y[k] = sum(j * x[j] * y[k - j] for j in range(1, k + 1)) / k
+    """
+    def decorate(fn):
+        operands = tuple(inspect.signature(fn).parameters)[2:]
+        for key in keys:
+            primitive = key if isinstance(key, Primitive) else _declared(key, "a Taylor rule")
+            if operands != primitive.signature[:len(operands)]:
+                raise TemplateError(
+                    f"Taylor rule of {primitive.name}: operands {list(operands)} differ "
+                    f"from the adjoint's {list(primitive.signature)}")
+            primitive.series = fn
         return fn
     return decorate
 

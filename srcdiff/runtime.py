@@ -21,7 +21,9 @@ from .errors import NonScalarOutputError, NoRuleError
 # Helpers for higher-order and forward-mode derivatives (runtime_higher.py),
 # called by generated code as rt.<name> like the ones below, on which they build
 from .runtime_higher import (  # noqa: F401
-    gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
+    batch_align, batch_like, batch_owned, batch_where, batch_zeros, batched_as_gradient, batched_cast, batched_reshape, batched_scatter, batched_scatter_add,
+    batched_unreduce,
+    batched_sum, batched_unbroadcast, gather, matprod, owned, rearray, scatter_add_pure, scatter_add_tangent, tangent_sum,
     unadd, unappend_adjoint, uncast, unconcatenate_adjoint, unextend_adjoint, unpack_parts,
     unpart, unpop, unstack_adjoint, unsum_adjoint, unwrite_adjoint, unwrite_tangent)
 # Helpers of the rules of products, np.linalg, np.fft and scipy.linalg (runtime_linalg.py)

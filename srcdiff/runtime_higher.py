@@ -247,3 +247,131 @@ def tangent_sum(xs):
     if np.ndim(xs) == 0:
         return xs
     return np.sum(xs, axis=0)
+
+
+# --- batched forward mode: tangents with a leading batch axis ------------------------
+# (``forward.BatchedForward``: hessian and jacobian push a whole basis through the
+# code at once; every tangent is a full array of shape (batch,) + the value's shape)
+
+
+def _lift(t, ndim):
+    """A batched tangent of a value of fewer than ``ndim`` dimensions with
+    ones after the batch axis: it then broadcasts as its value does (a
+    batch axis must never meet a value's axis)."""
+    missing = ndim + 1 - np.ndim(t)
+    if missing <= 0:
+        return t
+    return np.reshape(t, (np.shape(t)[0],) + (1,) * missing + np.shape(t)[1:])
+
+
+def batch_where(index):
+    """``index`` behind the batch axis: ``(slice(None),) + index``."""
+    return (slice(None),) + (index if isinstance(index, tuple) else (index,))
+
+
+def batch_zeros(batch, v):
+    """The zero tangent of ``v`` for a batch of ``batch`` directions."""
+    return np.zeros((batch,) + np.shape(v))
+
+
+def batch_align(t, x, y):
+    """The batched tangent ``t`` of ``x`` with ones inserted after the batch
+    axis, so that it broadcasts against values of ``y``'s rank as ``x`` does."""
+    return _lift(t, np.ndim(y)) if np.ndim(y) > np.ndim(x) else t
+
+
+def batch_like(t, y):
+    """The batched tangent ``t`` broadcast to ``(batch,) + y.shape``."""
+    shape = (np.shape(t)[0],) + np.shape(y)
+    return t if np.shape(t) == shape else np.broadcast_to(_lift(t, len(shape) - 1), shape)
+
+
+def batch_owned(t, y):
+    """The batched tangent ``t`` of ``y`` as an array of its own (to write into)."""
+    return np.array(batch_like(t, y), dtype=float)
+
+
+def batched_unbroadcast(t, x, result=None):
+    """``unbroadcast`` of each tangent in the batch: summed to ``x``'s shape."""
+    batch, shape = np.shape(t)[0], np.shape(x)
+    if np.shape(t)[1:] == shape:
+        return t
+    if result is not None:
+        t = _lift(t, np.ndim(result))
+        t = np.broadcast_to(t, (batch,) + np.broadcast_shapes(np.shape(t)[1:],
+                                                              np.shape(result)))
+    t = _lift(t, len(shape))
+    gshape = np.shape(t)[1:]
+    full = np.broadcast_shapes(gshape, shape)
+    if full != gshape:
+        t = np.broadcast_to(t, (batch,) + full)
+        gshape = full
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(1, lead + 1)) + tuple(
+        lead + 1 + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if axes:
+        t = np.sum(t, axis=axes)
+    return np.reshape(t, (batch,) + shape)
+
+
+def batched_scatter(x, index, t):
+    """``scatter`` of each tangent in the batch: zeros like ``x`` with ``t`` at ``index``."""
+    out = np.zeros((np.shape(t)[0],) + np.shape(x))
+    where = batch_where(index)
+    t = _lift(t, out[where].ndim - 1)
+    if _rt._advanced(index):
+        np.add.at(out, where, t)
+    else:
+        out[where] = t
+    return out
+
+
+def batched_scatter_add(dx_bar, index, dg, x, x_bar):
+    """Tangent of ``scatter_add(x_bar, index, g, x)`` for a batch of directions."""
+    fresh = batched_scatter(x if x is not None else x_bar, index, dg)
+    return _lift(dx_bar, np.ndim(fresh) - 1) + fresh
+
+
+def batched_cast(t, x):
+    """Tangent of ``cast_grad(g, x)`` for a batch: ``(batch,) + x.shape``, floats."""
+    out = np.broadcast_to(_lift(t, np.ndim(x)), (np.shape(t)[0],) + np.shape(x))
+    return np.array(out, dtype=np.result_type(out.dtype, float))
+
+
+def batched_as_gradient(t, shape):
+    """Tangent of ``as_gradient(g, shape)`` for a batch: ``(batch,) + shape``, floats."""
+    shape = tuple(shape)
+    out = np.broadcast_to(_lift(t, len(shape)), (np.shape(t)[0],) + shape)
+    return np.array(out, dtype=np.result_type(out.dtype, float))
+
+
+def batched_unreduce(t, x, axis=None, keepdims=False):
+    """Tangent of ``unreduce(g, x, axis, keepdims)`` (``g`` spread back over
+    ``x``) for a batch: ``(batch,) + x.shape``."""
+    batch, shape = np.shape(t)[0], np.shape(x)
+    if axis is None:
+        t = np.reshape(t, (batch,) + (1,) * len(shape))
+    elif not keepdims:
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        t = np.expand_dims(_lift(t, len(shape) - len(axes)),
+                           tuple(a % len(shape) + 1 for a in axes))
+    else:
+        t = _lift(t, len(shape))
+    return np.array(np.broadcast_to(t, (batch,) + shape), dtype=float)
+
+
+def batched_reshape(t, shape):
+    """Tangent of ``np.reshape(a, shape)`` for a batch."""
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return np.reshape(t, (np.shape(t)[0],) + shape)
+
+
+def batched_sum(t, axis=None, keepdims=False):
+    """Tangent of ``np.sum(a, axis, keepdims)`` for a batch of directions."""
+    if axis is None:
+        axis = tuple(range(1, np.ndim(t)))
+    elif isinstance(axis, tuple):
+        axis = tuple(a + 1 if a >= 0 else a for a in axis)
+    else:
+        axis = axis + 1 if axis >= 0 else axis
+    return np.sum(t, axis=axis, keepdims=keepdims)

@@ -88,6 +88,37 @@ class Template:
         return (isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
                 and n.value.id == "d" and isinstance(n.slice, gast.Name))
 
+    @property
+    def pointwise(self):
+        """Is every ``d[...]`` (and every local computed from one) used only in
+        arithmetic (``+ - * /``, no call)?  Such a tangent rule works as it is
+        on tangents with an extra leading axis (a batch of directions)."""
+        if not hasattr(self, "_pointwise"):
+            tainted = set()
+
+            def carries(node):
+                """(does ``node`` carry a tangent, is every use of it arithmetic)"""
+                if self._is_adjoint(node) or isinstance(node, gast.Name) and node.id in tainted:
+                    return True, True
+                parts = [carries(c) for c in gast.iter_child_nodes(node)]
+                has = any(h for h, _ in parts)
+                fine = all(ok for _, ok in parts)
+                if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.operator,
+                                     gast.unaryop)):
+                    return has, fine
+                return has, fine and not has
+            ok = True
+            for stmt in self.body:
+                if not isinstance(stmt, gast.Assign):
+                    continue
+                has, fine = carries(stmt.value)
+                ok = ok and fine
+                target = stmt.targets[0]
+                if has and isinstance(target, gast.Name):
+                    tainted.add(target.id)
+            self._pointwise = ok
+        return self._pointwise
+
     def instantiate(self, bindings, adjoint_name, aliases, namer):
         """Statements and contributions with placeholders filled.
 

@@ -302,8 +302,31 @@ def test_cli_order(tmp_path):
     path.write_text("def f(x):\n    return x ** 3\n")
     out = io.StringIO()
     assert cli.main([f"{path}:f", "--order", "2"], stdout=out) == 0
-    assert out.getvalue().startswith("def ddf(x):")
+    assert out.getvalue() == (      # Taylor mode: x ** 3 as x * x times x
+        "def f_taylor(x):\n"
+        "    y = x ** 3\n"
+        "    y_power = x * x\n"
+        "    y_power_c1 = 2 * x\n"
+        "    y_c1 = y_power + y_power_c1 * x\n"
+        "    y_c2 = y_power_c1 + x\n"
+        "    return (y, y_c1, 2 * y_c2)\n")
+    out = io.StringIO()
+    assert cli.main([f"{path}:f", "--order", "2", "--value"], stdout=out) == 0
+    assert out.getvalue().startswith("def value_and_ddf(x):")
     assert cli.main([f"{path}:f", "--order", "0"], stdout=io.StringIO()) == 2
+
+
+def test_cli_order_without_taylor_rule(tmp_path, capsys):
+    """No Taylor rule: the nested gradient's code, and why on stderr."""
+    import io
+
+    from srcdiff import cli
+    path = tmp_path / "lae.py"
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.logaddexp(x, 2 * x)\n")
+    out = io.StringIO()
+    assert cli.main([f"{path}:f", "--order", "2"], stdout=out) == 0
+    assert out.getvalue().startswith("def ddf(x):")
+    assert "no Taylor mode" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------
@@ -946,3 +969,84 @@ def test_numpy_rule_hessian(fn, args, i):
         H = srcdiff.hessian(fn, wrt=i)(*args)
         ref = _fd_hessian(fn, args, i)
     np.testing.assert_allclose(H, ref, rtol=1e-4, atol=1e-5)
+
+
+# ---------------------------------------------------------------------------
+# Hessians in one pass: the basis as a batch of tangents (forward.BatchedForward)
+# ---------------------------------------------------------------------------
+
+
+def mixed_ranks(x):
+    s = np.sum(x ** 2)
+    return np.sum(np.exp(0.1 * x) * s) + s * s
+
+
+def axis_sums(x):
+    return np.sum(np.sum(x, axis=0) ** 2) + np.sum(np.tanh(x) * x[..., :1])
+
+
+def written(x):
+    y = np.zeros(x.shape)
+    y[0] = x[0] * x[-1]
+    y[1:] = np.sin(x[1:]) * x[0]
+    return np.sum(y * y)
+
+
+def written_reference(x):   # (autograd does not write into arrays)
+    return (x[0] * x[-1]) ** 2 + np.sum((np.sin(x[1:]) * x[0]) ** 2)
+
+
+def through_helper(x):
+    return np.sum(_helper(x, 2.0) * x)
+
+
+@pytest.mark.parametrize("fn", [mixed_ranks, axis_sums, written, rosenbrock, through_helper],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("shape", [(1,), (3,), (2, 3), (4, 1)], ids=str)
+def test_hessian_in_one_pass_against_autograd(fn, shape):
+    if fn in (written, rosenbrock) and len(shape) > 1:
+        shape = (np.prod(shape),)
+    x = np.linspace(-0.7, 0.9, int(np.prod(shape))).reshape(shape)
+    H = srcdiff.hessian(fn)(x)
+    reference = written_reference if fn is written else fn
+    np.testing.assert_allclose(H, _ag_hessian(reference, (x,), 0).reshape(H.shape),
+                               rtol=1e-9, atol=1e-10)
+
+
+def test_hessian_batch_goes_through_gradient_code():
+    """The gradient code of these functions (indices, writes, sums,
+    broadcasting) takes the whole basis at once; a call of the user's function
+    or the stack of a value overwritten does not (the Hessian then comes one
+    direction at a time, as tested above)."""
+    x = np.linspace(-0.7, 0.9, 6)
+    for fn in (mixed_ranks, axis_sums, rosenbrock):
+        gradient = higher._grad(fn, 0)
+        key = (x.shape,)
+        special = higher._specialized(gradient, (x,), key)
+        assert special is not gradient
+        assert higher._batched_jvp(special, 0) is not None, fn.__name__
+    for fn in (through_helper, written):
+        gradient = higher._grad(fn, 0)
+        special = higher._specialized(gradient, (x,), (x.shape,))
+        assert higher._batched_jvp(special, 0) is None, fn.__name__
+
+
+def test_batched_jvp_source_indexes_behind_the_batch_axis():
+    x = np.linspace(-0.7, 0.9, 6)
+    gradient = higher._grad(rosenbrock, 0)
+    special = higher._specialized(gradient, (x,), (x.shape,))
+    text = higher.derivatives.source(special, 0, "jvp:batched")
+    assert "x_dot[:, 1:]" in text and "x_bar_dot[:, :-1] = " in text
+
+
+def index_in_a_variable(x):
+    where = (Ellipsis, slice(1, None))
+    return np.sum(x[where] ** 3) + np.sum(x[0] * x)
+
+
+def test_hessian_of_an_index_held_in_a_variable():
+    for shape in ((4,), (2, 3)):
+        x = np.linspace(-0.7, 0.9, int(np.prod(shape))).reshape(shape)
+        H = srcdiff.hessian(index_in_a_variable)(x)
+        np.testing.assert_allclose(H, _ag_hessian(index_in_a_variable, (x,), 0).reshape(H.shape),
+                                   rtol=1e-9, atol=1e-10)

@@ -11,9 +11,10 @@ import numpy as np
 
 from .. import runtime as rt
 from ..abstract import element_shape
-from ..primitives import FRESH, Primitive, elementwise, from_partials, known, nondiff, variants
+from ..primitives import (FRESH, Primitive, elementwise, from_partials, known, nondiff,
+                          series, variants)
 from ..template import Template, d
-from .operators import exponent_kind
+from .operators import exponent_kind, power_series
 
 _MATH = dict(shape="scalar", result=FRESH, pure=False, float_valued=True)
 
@@ -111,8 +112,11 @@ def _pow_zero(z, x, y):
     return 0.0 * x, None
 
 
-_POW = {kind: from_partials(rule, "math.pow", **_MATH)
+POW = {kind: from_partials(rule, "math.pow", **_MATH)
         for kind, rule in (("general", _pow), ("constant", _pow_constant), ("zero", _pow_zero))}
+
+
+series(*POW.values())(power_series)
 
 
 @variants(math.pow, **_MATH)
@@ -120,7 +124,7 @@ def pow_(args, keywords):
     """``math.pow(x, y)``: as ``x ** y`` (operators.power_variant)."""
     if keywords or len(args) != 2:
         return None
-    return _POW[exponent_kind(args[1])], dict(zip(("x", "y"), args))
+    return POW[exponent_kind(args[1])], dict(zip(("x", "y"), args))
 
 
 @elementwise(math.hypot, **_MATH)
@@ -141,16 +145,16 @@ def _log_base(z, x, base):
     return 1 / (x * math.log(base)), -z / (base * math.log(base))
 
 
-_LOG = {1: from_partials(_log, "math.log", **_MATH),
+LOG = {1: from_partials(_log, "math.log", **_MATH),
         2: from_partials(_log_base, "math.log", **_MATH)}
 
 
 @variants(math.log, **_MATH)
 def log(args, keywords):
     """``math.log(x)`` or ``math.log(x, base)``."""
-    if keywords or len(args) not in _LOG:
+    if keywords or len(args) not in LOG:
         return None
-    primitive = _LOG[len(args)]
+    primitive = LOG[len(args)]
     return primitive, dict(zip(primitive.signature, args))
 
 

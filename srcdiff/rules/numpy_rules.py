@@ -2,13 +2,17 @@
 adjoint and tangent side by side, with what it returns (``result=FRESH`` or a
 ``view`` of an operand) and its shape rule."""
 
+import builtins
 import math
 
 import numpy as np
 
+from .. import recurrences
 from .. import runtime as rt
+from . import math_rules, operators
 from ..primitives import (EVALUATE, FRESH, Primitive, adjoint, constructed,
-                          elementwise, evaluated, known, nondiff, tangent, variants)
+                          batched, elementwise, evaluated, known, nondiff, series, tangent,
+                          variants)
 from ..template import Template, d
 
 # --- elementwise, one operand -----------------------------------------------------
@@ -180,6 +184,11 @@ def sum_(y, a, axis=None, keepdims=False):
     d[a] = rt.unreduce(d[y], a, axis, keepdims)
 
 
+@batched(np.sum, "ndarray.sum")
+def sum_batched(y, a, axis=None, keepdims=False):
+    d[y] = rt.batched_sum(d[a], axis, keepdims)
+
+
 @adjoint(np.mean, "ndarray.mean", shape="reduce", linear=True, result=FRESH,
          float_valued=True, lazy=_mean_full)
 def mean(y, a, axis=None, keepdims=False):
@@ -226,6 +235,11 @@ def T(y, a):
 @adjoint(np.reshape, linear=True, view="a", shape=EVALUATE)
 def reshape(y, a, shape):
     d[a] = np.reshape(d[y], np.shape(a))
+
+
+@batched(np.reshape)
+def reshape_batched(y, a, shape):
+    d[y] = rt.batched_reshape(d[a], shape)
 
 
 def _reshape_method(y, a):
@@ -337,3 +351,178 @@ nondiff(np.identity, result=FRESH, shape=_identity)
 # known effects, no derivative (refused where a derivative would flow)
 known("ndarray.fill", "ndarray.sort", "ndarray.resize", "ndarray.put", "ndarray.itemset",
       "ndarray.setfield", "ndarray.partition", result=FRESH, writes=("self",), pure=False)
+
+
+# --- Taylor rules (taylor.py) of elementwise functions, NumPy's and the math module's ---
+# (y[k] is the k-th normalized coefficient of the result; recurrences.chain(x, w, k) is
+# that of y where y' = w x')
+
+
+@series(np.exp, math.exp)
+def exp_series(t, y, x):
+    for k in t.orders:
+        y[k] = recurrences.chain(x, y, k)
+
+
+@series(np.exp2)
+def exp2_series(t, y, x):
+    for k in t.orders:
+        y[k] = 0.6931471805599453 * recurrences.chain(x, y, k)  # log(2)
+
+
+@series(np.expm1, math.expm1)
+def expm1_series(t, y, x):
+    w = t.series(y[0] + 1, "exp")   # y' = (y + 1) x'
+    for k in t.orders:
+        y[k] = recurrences.chain(x, w, k)
+        w[k] = y[k]
+
+
+@series(np.log, math_rules.LOG[1])
+def log_series(t, y, x):
+    for k in t.orders:
+        y[k] = recurrences.quotient(x, x, y, k)
+
+
+@series(np.log2, math.log2, np.log10, math.log10)
+def log_base_series(t, y, x):
+    scale = 0.6931471805599453 if t.primitive.key in (np.log2, math.log2) \
+        else 2.302585092994046
+    log = t.series(y[0] * scale, "ln")
+    for k in t.orders:
+        log[k] = recurrences.quotient(x, x, log, k)
+        y[k] = log[k] / scale
+
+
+@series(np.log1p, math.log1p)
+def log1p_series(t, y, x):
+    w = t.series(1 + x[0], "base")  # (1 + x) y' = x'
+    for k in t.orders:
+        w[k] = x[k]
+        y[k] = recurrences.quotient(x, w, y, k)
+
+
+@series(np.sin, math.sin)
+def sin_series(t, y, x):
+    cos = t.series(t.call(np.cos, x[0]), "cos")
+    for k in t.orders:
+        y[k] = recurrences.chain(x, cos, k)
+        if k < t.n:
+            cos[k] = -recurrences.chain(x, y, k)
+
+
+@series(np.cos, math.cos)
+def cos_series(t, y, x):
+    sin = t.series(t.call(np.sin, x[0]), "sin")
+    for k in t.orders:
+        y[k] = -recurrences.chain(x, sin, k)
+        if k < t.n:
+            sin[k] = recurrences.chain(x, y, k)
+
+
+@series(np.sinh, math.sinh)
+def sinh_series(t, y, x):
+    cosh = t.series(t.call(np.cosh, x[0]), "cosh")
+    for k in t.orders:
+        y[k] = recurrences.chain(x, cosh, k)
+        if k < t.n:
+            cosh[k] = recurrences.chain(x, y, k)
+
+
+@series(np.cosh, math.cosh)
+def cosh_series(t, y, x):
+    sinh = t.series(t.call(np.sinh, x[0]), "sinh")
+    for k in t.orders:
+        y[k] = recurrences.chain(x, sinh, k)
+        if k < t.n:
+            sinh[k] = recurrences.chain(x, y, k)
+
+
+@series(np.tan, math.tan)
+def tan_series(t, y, x):
+    w = t.series(1 + y[0] * y[0], "sec2")   # y' = (1 + y^2) x'
+    for k in t.orders:
+        y[k] = recurrences.chain(x, w, k)
+        if k < t.n:
+            w[k] = recurrences.product(y, y, k)
+
+
+@series(np.tanh, math.tanh)
+def tanh_series(t, y, x):
+    w = t.series(1 - y[0] * y[0], "sech2")   # y' = (1 - y^2) x'
+    for k in t.orders:
+        y[k] = recurrences.chain(x, w, k)
+        if k < t.n:
+            w[k] = -recurrences.product(y, y, k)
+
+
+@series(np.sqrt, math.sqrt)
+def sqrt_series(t, y, x):
+    for k in t.orders:
+        y[k] = recurrences.root(x, y, k)
+
+
+@series(np.cbrt)
+def cbrt_series(t, y, x):
+    for k in t.orders:
+        y[k] = recurrences.power(x, y, 1 / 3, k)
+
+
+@series(np.square)
+def square_series(t, y, x):
+    for k in t.orders:
+        y[k] = recurrences.product(x, x, k)
+
+
+@series(np.reciprocal)
+def reciprocal_series(t, y, x):
+    for k in t.orders:   # y x = 1
+        y[k] = -sum((x[j] * y[k - j] for j in range(1, k + 1)), 0) / x[0]
+
+
+def _inverse(sign, one, square, root):
+    """The rule of ``y`` with ``w y' = sign x'``, ``u = one + square x^2`` and
+    ``w = sqrt(u)`` (``root``) or ``w = u``: the inverse trigonometric and
+    hyperbolic functions."""
+    def rule(t, y, x):
+        u = t.series(one + square * x[0] * x[0], "u")
+        w = t.series(t.call(np.sqrt, u[0]), "root") if root else u
+        for k in t.orders:
+            y[k] = recurrences.quotient(x, w, y, k, sign)
+            if k < t.n:
+                u[k] = square * recurrences.product(x, x, k)
+                if root:
+                    w[k] = recurrences.root(u, w, k)
+    return rule
+
+
+series(np.arctan, math.atan)(_inverse(1, 1, 1, root=False))
+series(np.arcsin, math.asin)(_inverse(1, 1, -1, root=True))
+series(np.arccos, math.acos)(_inverse(-1, 1, -1, root=True))
+series(np.arcsinh)(_inverse(1, 1, 1, root=True))
+series(np.arccosh)(_inverse(1, -1, 1, root=True))
+series(np.arctanh)(_inverse(1, 1, -1, root=False))
+
+
+series(np.negative)(operators.neg_series)
+
+
+@series(np.absolute, np.fabs, math.fabs, builtins.abs)
+def abs_series(t, y, x):
+    sign = t.let(t.call(np.sign, x[0]), "sign")   # (0 at 0, as the gradient)
+    for k in t.orders:
+        y[k] = sign * x[k]
+
+
+@series(np.deg2rad, np.radians, np.rad2deg, np.degrees, builtins.float)
+def scaled_series(t, y, x):
+    scale = {np.deg2rad: math.pi / 180, np.radians: math.pi / 180,
+             np.rad2deg: 180 / math.pi, np.degrees: 180 / math.pi}.get(t.primitive.key, 1)
+    for k in t.orders:
+        y[k] = scale * x[k]
+
+
+@series(np.copy, np.float64)
+def copy_series(t, y, a):
+    for k in t.orders:
+        y[k] = a[k]

@@ -6,7 +6,8 @@ Their NumPy spellings (``np.add`` ...) share the rules."""
 import gast
 import numpy as np
 
-from ..primitives import FRESH, elementwise, from_partials, nondiff, variants
+from .. import recurrences
+from ..primitives import FRESH, elementwise, from_partials, nondiff, series, variants
 
 
 @elementwise("operator.add", np.add, result=FRESH)
@@ -87,3 +88,78 @@ nondiff(np.floor_divide, result=FRESH, shape="broadcast")
 nondiff("operator.floordiv", "operator.and_", "operator.or_", "operator.xor",
         "operator.lshift", "operator.rshift", "operator.not_", "operator.invert",
         result=FRESH)
+
+
+# --- Taylor rules (taylor.py): the k-th coefficient of the result from its operands' --
+
+
+@series("operator.add", np.add)
+def add_series(t, z, x, y):
+    for k in t.orders:
+        z[k] = x[k] + y[k]
+
+
+@series("operator.sub", np.subtract)
+def sub_series(t, z, x, y):
+    for k in t.orders:
+        z[k] = x[k] - y[k]
+
+
+@series("operator.neg")
+def neg_series(t, y, x):
+    for k in t.orders:
+        y[k] = -x[k]
+
+
+@series("operator.pos", np.positive)
+def pos_series(t, y, x):
+    for k in t.orders:
+        y[k] = x[k]
+
+
+@series("operator.mul", np.multiply)
+def mul_series(t, z, x, y):
+    for k in t.orders:
+        z[k] = recurrences.product(x, y, k)
+
+
+@series("operator.truediv", np.divide, np.true_divide)
+def truediv_series(t, z, x, y):
+    # z y = x
+    for k in t.orders:
+        z[k] = (x[k] - sum((y[j] * z[k - j] for j in range(1, k + 1)), 0)) / y[0]
+
+
+def power_series(t, z, x, y):
+    """``x ** p`` for a whole number ``0 <= p <= 16`` as products (right at
+    ``x = 0``); for another constant exponent by ``x z' = p z x'`` (which
+    divides by ``x``); for a varying exponent as ``exp(y log x)``."""
+    if not y.constant:
+        log = t.series(t.call(np.log, x[0]), "log")
+        exponent = t.series(y[0] * log[0], "exponent")
+        for k in t.orders:
+            log[k] = recurrences.quotient(x, x, log, k)
+            exponent[k] = recurrences.product(y, log, k)
+            z[k] = recurrences.chain(exponent, z, k)
+        return
+    p = y[0].value
+    if p is not None and float(p).is_integer() and 0 <= p <= 16:
+        power = x
+        for _ in range(int(p) - 2):
+            power = _times(t, power, x)
+        for k in t.orders:
+            z[k] = recurrences.product(power, x, k) if p >= 2 else x[k] if p == 1 else 0
+        return
+    for k in t.orders:
+        z[k] = recurrences.power(x, z, y[0], k)
+
+
+def _times(t, a, b):
+    """The series of ``a * b`` (beside the result)."""
+    s = t.series(a[0] * b[0], "power")
+    for k in t.orders:
+        s[k] = recurrences.product(a, b, k)
+    return s
+
+
+series(*_POWER.values())(power_series)

@@ -12,7 +12,7 @@ structure are ``passive``.  Helpers computing masks or seeds are ``nondiff``.
 import numpy as np
 
 from .. import runtime as rt
-from ..primitives import FRESH, adjoint, known, nondiff, tangent
+from ..primitives import FRESH, adjoint, batched, known, nondiff, tangent
 from ..template import d
 
 nondiff(rt.zeros_like, rt.extreme_weight, rt.extreme_weights, rt.inverse_axes, rt.clip_mask,
@@ -520,3 +520,57 @@ def untake(r, g, a, indices, axis=None, mode="raise"):
          shaped_like="arr")
 def untake_along_axis(r, g, indices, arr, axis=-1):
     d[g] = np.take_along_axis(d[r], indices, axis)
+
+
+# --- tangents of a batch of directions (forward.BatchedForward) ------------------------------
+# (the helpers of batched tangents are pure: unused, the optimizer drops them)
+
+known(rt.batch_where, rt.batch_zeros, rt.batch_owned, rt.batched_as_gradient, rt.batched_unreduce,
+      rt.batched_scatter, rt.batched_scatter_add, rt.batched_cast,
+      rt.batched_sum, result=FRESH)
+known(rt.batch_align, rt.batch_like, rt.batched_unbroadcast, rt.batched_reshape, view="t")
+
+
+@batched(rt.unbroadcast)
+def unbroadcast_batched(r, g, x, result=None):
+    d[r] = rt.batched_unbroadcast(d[g], x, result)
+
+
+@batched(rt.like)
+def like_batched(r, g, y):
+    d[r] = rt.batch_like(d[g], y)
+
+
+@batched(rt.scatter)
+def scatter_batched(r, x, index, g):
+    d[r] = rt.batched_scatter(x, index, d[g])
+
+
+@batched(rt.scatter_add_pure)
+def scatter_add_batched(r, x_bar, index, g, x=None):
+    d[r] = rt.batched_scatter_add(d[x_bar], index, d[g], x, x_bar)
+
+
+@batched(rt.cast_grad)
+def cast_grad_batched(r, g, x):
+    d[r] = rt.batched_cast(d[g], x)
+
+
+@batched(rt.as_gradient)
+def as_gradient_batched(r, g, shape):
+    d[r] = rt.batched_as_gradient(d[g], shape)
+
+
+@batched(rt.unreduce)
+def unreduce_batched(r, g, x, axis=None, keepdims=False):
+    d[r] = rt.batched_unreduce(d[g], x, axis, keepdims)
+
+
+@batched(rt.add)
+def add_batched(r, a, b):
+    d[r] = rt.batch_align(d[a], a, r) + rt.batch_align(d[b], b, r)
+
+
+@batched(rt.fresh)
+def fresh_batched(r, seed):
+    d[r] = rt.batch_owned(d[seed], seed)
