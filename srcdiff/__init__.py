@@ -10,9 +10,8 @@ from .errors import (CotangentError, LazyValueError, NonScalarOutputError, NoRul
                      OrderError, OutputError, SourceError, SrcdiffError, SrcdiffWarning,
                      UnsupportedSyntaxError, WrtError)
 from .higher import derivative, hessian, hvp, jacobian, jvp, taylor
-from .linearize import linearize
+from .linear_maps import linearize, vjp
 from .runtime import stop_gradient
-from .vjp import vjp
 
 __all__ = ["grad", "value_and_grad", "vjp", "linearize", "jvp", "jacobian", "hessian", "hvp",
            "derivative", "taylor", "source", "stop_gradient", "clear_cache", "cache_info",

@@ -47,7 +47,7 @@ import weakref
 import gast
 import numpy as np
 
-from . import abstract, activity, frontend, lazy, loader, pipeline, primitives
+from . import abstract, activity, frontend, lazy, loader, pipeline, primitives, runtime_odeint
 from .errors import SourceError, SrcdiffError, WrtError
 
 MODES = ("grad", "value_and_grad", "grad+aux", "value_and_grad+aux", "vjp", "jvp",
@@ -90,6 +90,9 @@ def derivative(f, wrt=0, mode="grad"):
     except TypeError:
         pass
     return result
+
+
+runtime_odeint._derivative = derivative  # (the rule of odeint differentiates func as it runs)
 
 
 def taylor_mode(mode):

@@ -1,11 +1,11 @@
-"""``linearize``: the primal once, then tangent-only evaluations.
+"""The primal once, then tangent-only evaluations: the code of ``srcdiff.linearize``.
 
-``linearize(f, wrt)(*args)`` is ``(f(*args), jvp_fn)``.  The generated code
-is forward mode's JVP cut in two (``split``, a step of the pipeline): the
-function runs the primal statements, keeping the values the tangent statements
-read (and the factors of the tangent rules that depend on primal values only,
-``np.cos(x)`` in ``t_dot = x_dot * np.cos(x)``), and returns the tangent
-statements as a nested function of the tangents::
+``linearize(f, wrt)(*args)`` is ``(f(*args), jvp_fn)`` (``linear_maps.linearize``).
+The generated code is forward mode's JVP cut in two (``split``, a step of the
+pipeline): the function runs the primal statements, keeping the values the
+tangent statements read (and the factors of the tangent rules that depend on
+primal values only, ``np.cos(x)`` in ``t_dot = x_dot * np.cos(x)``), and
+returns the tangent statements as a nested function of the tangents::
 
     def f_linearized(x, n):                  # srcdiff.source(f, mode='linearize')
         t2_values = []
@@ -32,62 +32,17 @@ value and tangent together), the step refuses with ``NotLinearizable`` and
 ``linearize`` falls back to calling the generated JVP for each tangent.
 """
 
-import functools
-
 import gast
 
-from . import derivatives
-from .errors import CotangentError, SrcdiffError
+from .errors import SrcdiffError
 from .trees import assign, attr, call, load, nodes, store
 
-__all__ = ["linearize"]
+__all__ = ["NotLinearizable", "split"]
 
 
 class NotLinearizable(SrcdiffError):
     """The JVP code cannot be cut into primal and tangent parts (see above):
     ``srcdiff.source(f, mode='linearize')`` refuses, ``linearize`` falls back."""
-
-
-def linearize(f=None, wrt=0):
-    """``linearize(f, wrt)(*args)`` is ``(out, jvp_fn)``: ``out`` is ``f(*args)``
-    and ``jvp_fn(tangent)`` the Jacobian-vector product at ``args``, what
-    ``jvp(f, wrt)(*args, tangent)[1]`` gives (a tuple of tangents for a tuple
-    ``wrt``).
-
-    The primal statements run once; ``jvp_fn`` runs only the tangent
-    statements, from the values the first run kept (where the code allows:
-    else, with a write into an array or a call of the user's own helper
-    function, each ``jvp_fn`` call runs the whole generated JVP)."""
-    if f is None:
-        return lambda g: linearize(g, wrt=wrt)
-    as_tuple = isinstance(wrt, (tuple, list))
-    name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or repr(f)
-
-    def tangents_of(tangent):
-        if not as_tuple:
-            return (tangent,)
-        if not isinstance(tangent, (tuple, list)) or len(tangent) != len(wrt):
-            raise CotangentError(f"the tangent of {name}() is a tuple of {len(wrt)} "
-                                 "changes, one per wrt argument", function=name)
-        return tuple(tangent)
-
-    try:
-        split_code = derivatives.derivative(f, wrt, "linearize")[0]
-    except NotLinearizable:
-        from .higher import _jvp_raw
-        raw = _jvp_raw(f, wrt)[0]
-
-        def linearized(*args, **kwargs):
-            out = f(*args, **kwargs)
-            return out, lambda tangent: raw(*tangents_of(tangent), *args, **kwargs)[1]
-    else:
-        def linearized(*args, **kwargs):
-            out, tangent_code = split_code(*args, **kwargs)
-            return out, lambda tangent: tangent_code(*tangents_of(tangent))
-        linearized.__srcdiff_unit__ = getattr(split_code, "__srcdiff_unit__", None)
-    linearized.__doc__ = f"Value and linearization of {name} (srcdiff)."
-    return functools.wraps(f, assigned=("__module__", "__name__", "__qualname__"),
-                           updated=())(linearized)
 
 
 # --- the step of the pipeline ------------------------------------------------------

@@ -24,6 +24,10 @@ through, with an adjoint of 0.
 
 import numpy as np
 
+# srcdiff.derivatives.derivative (set by it): this module is one of the runtime
+# helpers the transformation stands on, so it imports none of the transformation
+_derivative = None
+
 
 def _real(value):
     """Is ``value`` a float or a float array (an argument of func a derivative
@@ -36,7 +40,6 @@ class _System:
     """``func`` with its arguments: its value, VJP and JVP at a state."""
 
     def __init__(self, func, y0, t, args, tfirst):
-        from . import derivatives
         self.func, self.args, self.tfirst = func, tuple(args), tfirst
         self.active = [i for i, a in enumerate(self.args) if _real(a)]
         self.shapes = [np.shape(self.args[i]) for i in self.active]
@@ -46,8 +49,8 @@ class _System:
         wrt = (first,) + tuple(2 + i for i in self.active)
         self.listed = isinstance(self.call(np.reshape(np.asarray(y0, float), -1), t[0]),
                                  (list, tuple))
-        self.vjp = derivatives.derivative(func, wrt, "vjp")[0]
-        self.jvp = derivatives.derivative(func, wrt, "jvp")[0]
+        self.vjp = _derivative(func, wrt, "vjp")[0]
+        self.jvp = _derivative(func, wrt, "jvp")[0]
 
     def inputs(self, y, s):
         return (s, y) + self.args if self.tfirst else (y, s) + self.args
