@@ -4,10 +4,16 @@ and its examples run, giving the values they show (``tests/readme.py``)."""
 import importlib.util
 import sys
 
+import pytest
+
 import readme
 
 
 def test_the_tables_of_functions_are_the_rules():
+    import numpy as np
+    missing = [n for n in ("row_stack", "astype") if not hasattr(np, n)]
+    if missing:  # (the tables are made with a NumPy that has them all)
+        pytest.skip(f"this NumPy ({np.__version__}) has no np.{', np.'.join(missing)}")
     text = readme.README.read_text()
     assert readme.with_tables(text) == text, \
         "README.md's tables of functions differ from the rules: python tests/readme.py --write"

@@ -1411,3 +1411,8 @@ CASES = {
     "numpy.astype": [R(f_astype_function, V, expected=via(f_astype_function_equivalent)),
                      R(f_astype_function, M, expected=via(f_astype_function_equivalent))],
 }
+
+# functions this NumPy does not have (np.astype is new in 2.1, np.row_stack gone in 2.5)
+for _name in [n for n in CASES if n.count(".") == 1 and n.startswith("numpy.")
+              and not hasattr(np, n[6:])]:
+    del CASES[_name]
