@@ -65,6 +65,22 @@ class Compound:
     target: str = None     # for: the loop variable
     iter: object = None    # for: the range atom
 
+    def rebuilt(self, block):
+        """The statement with its blocks made by ``block`` (a list of nodes ->
+        statements), as a transformation that keeps control flow writes it."""
+        stmt = self.stmt
+        if self.kind == "if":
+            new = gast.If(test=stmt.test, body=block(self.body) or [gast.Pass()],
+                          orelse=block(self.orelse))
+        elif self.kind == "for":
+            new = gast.For(target=stmt.target, iter=stmt.iter,
+                           body=block(self.body) or [gast.Pass()], orelse=[],
+                           type_comment=None)
+        else:
+            new = gast.While(test=stmt.test, body=block(self.body) or [gast.Pass()],
+                             orelse=[])
+        return gast.copy_location(new, stmt)
+
 
 @dataclasses.dataclass
 class Analysis:

@@ -135,18 +135,7 @@ class Forward:
         return out
 
     def compound(self, node):
-        stmt = node.stmt
-        if node.kind == "if":
-            new = gast.If(test=stmt.test, body=self.block(node.body) or [gast.Pass()],
-                          orelse=self.block(node.orelse))
-        elif node.kind == "for":
-            new = gast.For(target=stmt.target, iter=stmt.iter,
-                           body=self.block(node.body) or [gast.Pass()], orelse=[],
-                           type_comment=None)
-        else:
-            new = gast.While(test=stmt.test, body=self.block(node.body) or [gast.Pass()],
-                             orelse=[])
-        return gast.copy_location(new, stmt)
+        return node.rebuilt(self.block)
 
     def op(self, op, out):
         kind = op.kind

@@ -302,17 +302,7 @@ class Taylor:
         stmt = node.stmt
         if node.kind == "for" and node.target and self.an.active(node.target):
             self.refuse(stmt, "a loop over values that depend on the argument")
-        if node.kind == "if":
-            new = gast.If(test=stmt.test, body=self.block(node.body) or [gast.Pass()],
-                          orelse=self.block(node.orelse))
-        elif node.kind == "for":
-            new = gast.For(target=stmt.target, iter=stmt.iter,
-                           body=self.block(node.body) or [gast.Pass()], orelse=[],
-                           type_comment=None)
-        else:
-            new = gast.While(test=stmt.test, body=self.block(node.body) or [gast.Pass()],
-                             orelse=[])
-        return gast.copy_location(new, stmt)
+        return node.rebuilt(self.block)
 
     def op(self, op):
         stmt = op.stmt
