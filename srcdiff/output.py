@@ -117,7 +117,9 @@ class Output:
         grads = []
         for p in self.wrt:
             if p in adjoints.adj and self.an.active(p):
-                g = load(adjoints.adj[p])
+                # (a helper's VJP gives its callers adjoints of its arguments'
+                # shapes, not a scalar standing for one: the adjoint of np.sum)
+                g = adjoints.full_shaped(p) if self.mode == "vjp" else load(adjoints.adj[p])
                 shape = self.an.arg_shapes.get(p)
                 if self.mode != "vjp" and p in adjoints.dirty:
                     # (an exact shape given as such: the argument need not be kept)

@@ -510,12 +510,27 @@ def known(*keys, result=None, view=None, writes=(), pure=True, shape=None, why=N
         rule_name, key, signature=_parameters(key), **facts))
 
 
+# the parameters of NumPy functions that older NumPy (before 2.3) gives no signature
+_NUMPY_PARAMETERS = {
+    "zeros": ("shape", "dtype", "order", "device", "like"),
+    "empty": ("shape", "dtype", "order", "device", "like"),
+    "arange": ("start_or_stop", "stop", "step", "dtype", "device", "like"),
+    "empty_like": ("prototype", "dtype", "order", "subok", "shape", "device"),
+}
+_UFUNC_KEYWORDS = ("out", "where", "casting", "order", "dtype", "subok", "signature")
+
+
 def _parameters(key):
     """The parameter names of a Python callable (``()`` if not inspectable)."""
     try:
         return tuple(inspect.signature(key).parameters)
     except (TypeError, ValueError):
-        return ()
+        pass
+    if isinstance(key, np.ufunc):  # (as NumPy 2.3 and later give them)
+        return (("x",) if key.nin == 1 else tuple(f"x{i + 1}" for i in range(key.nin))) \
+            + _UFUNC_KEYWORDS
+    name = getattr(key, "__name__", "")
+    return _NUMPY_PARAMETERS.get(name, ()) if key is getattr(np, name, None) else ()
 
 
 # --- partial derivatives -> adjoint and tangent templates ---------------------------

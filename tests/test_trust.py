@@ -1402,3 +1402,20 @@ def rp_computed_index_enumerate(a):
                                   (rp_computed_index_enumerate, np.array([0.3, -0.2, 0.5, 1.0]))])
 def test_found_by_random_programs(f, x):
     check(f, x, autograd=False)
+
+
+def rp_sum_helper(p0):
+    return np.sum(p0)
+
+
+def rp_helper_of_helper(p1, p2):
+    return rp_sum_helper(p1[2] - p2)  # (the adjoint of np.sum comes back from a helper)
+
+
+def rp_reduction_through_helpers(a):
+    return rp_helper_of_helper(a, a)
+
+
+def test_a_helper_gives_adjoints_of_its_arguments_shapes():
+    """Found by the long random-program run (seed 608573 of 'every')."""
+    check(rp_reduction_through_helpers, np.array([0.3, -0.2, 0.5]))
