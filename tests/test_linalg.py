@@ -383,3 +383,18 @@ def _rule_shape(text):
 def test_shape_rules(text):
     expected = np.shape(eval(text, {"np": np, **_ARRAYS}))
     assert _rule_shape(text) == expected
+
+
+def eig_sum(a):
+    return np.sum(np.linalg.eig(a)[0])
+
+
+def test_eig_of_complex_arrays_is_refused():
+    """NumPy 2.5 and later give complex arrays from np.linalg.eig also where the
+    eigenvalues are real: refused there (srcdiff's derivatives are real-valued)."""
+    a = np.array([[2.0, 1.0], [0.5, 3.0]])
+    if np.linalg.eig(a)[0].dtype.kind != "c":
+        np.testing.assert_allclose(srcdiff.grad(eig_sum)(a), np.eye(2), atol=1e-12)
+        return
+    with pytest.raises(srcdiff.NoRuleError, match="complex"):
+        srcdiff.grad(eig_sum)(a)

@@ -658,8 +658,15 @@ def test_every_rule_has_a_case():
         + ", ".join(missing))
 
 
+# NumPy 2.5 returns complex arrays from np.linalg.eig also for real eigenvalues:
+# srcdiff refuses them (its derivatives are real-valued; test_linalg checks that)
+EIG_ALWAYS_COMPLEX = np.linalg.eig(np.eye(2))[0].dtype.kind == "c"
+
+
 @pytest.mark.parametrize("rule,fn,args,wrt,fd,expected,eps", _params())
 def test_rule_case(rule, fn, args, wrt, fd, expected, eps):
+    if rule == "numpy.linalg.eig" and EIG_ALWAYS_COMPLEX:
+        pytest.skip("this NumPy's eig gives complex arrays for real eigenvalues: refused")
     # the value passes through unchanged (also for 'nondiff' rules) ...
     value, _ = srcdiff.value_and_grad(fn, wrt=wrt)(*args)
     np.testing.assert_allclose(value, fn(*args), rtol=1e-12, atol=1e-12,

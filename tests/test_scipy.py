@@ -278,10 +278,12 @@ def banded_stack(ab):
 
 
 @needs_scipy
-@pytest.mark.skipif(scipy is not None and tuple(map(int, scipy.__version__.split(".")[:2]))
-                    < (1, 15), reason="SciPy solves one banded system at a time")
 def test_solve_banded_of_a_stack_refused():
     ab = np.ones((2, 2, 3)) + np.array([2.0, 0.0])[:, None]
+    try:
+        banded_stack(ab)
+    except ValueError:
+        pytest.skip("this SciPy solves one banded system at a time")
     with pytest.raises(srcdiff.NoRuleError, match="stack of banded matrices"):
         srcdiff.grad(banded_stack)(ab)
 

@@ -10,7 +10,6 @@ from oracle import fd_grad
 from rules_support import R
 
 try:
-    import scipy
     from scipy import linalg
 except ImportError:
     linalg = None
@@ -24,7 +23,19 @@ _V = _rng.uniform(-1.0, 1.0, 4)
 _W3 = _rng.uniform(-1.0, 1.0, (4, 3))
 _STACK = np.triu(_rng.uniform(-1.0, 1.0, (2, 4, 4))) + 2.0 * np.eye(4)
 _BSTACK = _rng.uniform(-1.0, 1.0, (2, 4, 3))
-_batched = linalg is not None and tuple(map(int, scipy.__version__.split(".")[:2])) >= (1, 15)
+
+
+def _batches():
+    """Does this SciPy take stacks of matrices in solve_triangular and sqrtm?"""
+    try:
+        linalg.solve_triangular(np.eye(2)[None], np.ones((1, 2)))
+        linalg.sqrtm(np.eye(2)[None])
+    except ValueError:
+        return False
+    return True
+
+
+_batched = linalg is not None and _batches()
 
 
 def by_fd(fn, wrt):
