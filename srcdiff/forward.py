@@ -41,7 +41,7 @@ from .errors import NoRuleError, UnsupportedSyntaxError
 from .frontend import bind_params, callee
 from . import reverse
 from .calls import HelperCalls
-from .trees import assign, attr, call, clone, constant, load, store
+from .trees import assign, attr, call, clone, constant, load, parameters, store
 
 _INACTIVE = "__srcdiff_inactive__"
 _LIST_KINDS = ("write", "append", "extend", "pop")
@@ -346,12 +346,7 @@ class Forward:
             tangent = constant(0.0)
         body.append(gast.Return(value=gast.Tuple(elts=[clone(result), tangent],
                                                  ctx=gast.Load())))
-        args = clone(norm.args)
-        for a in args.posonlyargs + args.args + args.kwonlyargs:
-            a.annotation = None
-        first = args.posonlyargs if args.posonlyargs else args.args
-        first[0:0] = [store(n) for n in tangent_params]
-        return gast.FunctionDef(name=self.name, args=args, body=body, decorator_list=[],
+        return gast.FunctionDef(name=self.name, args=parameters(norm.args, tangent_params), body=body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
 
 

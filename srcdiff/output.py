@@ -18,7 +18,7 @@ import gast
 from . import abstract
 from .abstract import SCALAR, concrete
 from .errors import NonScalarOutputError, located
-from .trees import assign, call, clone, constant, load, store
+from .trees import assign, call, clone, constant, load, parameters
 
 
 class Output:
@@ -141,9 +141,5 @@ class Output:
     def arguments(self):
         """The generated function's parameters: ``f``'s, without annotations,
         the seed's first in the VJP modes."""
-        args = clone(self.norm.args)
-        for a in args.posonlyargs + args.args + args.kwonlyargs:
-            a.annotation = None
-        if self.seed_param is not None:
-            (args.posonlyargs or args.args).insert(0, store(self.seed_param))
-        return args
+        return parameters(self.norm.args,
+                          () if self.seed_param is None else (self.seed_param,))

@@ -46,7 +46,7 @@ from .activity import Compound
 from .calls import HelperCalls
 from .errors import NoRuleError
 from .frontend import bind_params, callee
-from .trees import assign, attr, call, clone, constant, load, store
+from .trees import assign, attr, call, clone, constant, load, parameters, store
 
 
 class NoSeriesRule(NoRuleError):
@@ -460,12 +460,7 @@ class Taylor:
             else:
                 values.append(term._tree())
         body.append(gast.Return(value=gast.Tuple(elts=values, ctx=gast.Load())))
-        args = clone(norm.args)
-        for a in args.posonlyargs + args.args + args.kwonlyargs:
-            a.annotation = None
-        first = args.posonlyargs if args.posonlyargs else args.args
-        first[0:0] = [store(c) for c in coefficient_params]
-        return gast.FunctionDef(name=self.name, args=args, body=body, decorator_list=[],
+        return gast.FunctionDef(name=self.name, args=parameters(norm.args, coefficient_params), body=body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
 
 

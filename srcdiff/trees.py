@@ -150,6 +150,16 @@ class Scan:
         return {name for n in self.nested for name in Scan(n).loads}
 
 
+def parameters(args, leading=()):
+    """A copy of a function's parameters ``args`` without annotations, with the
+    names ``leading`` first (the seed of a VJP, the tangents of a JVP)."""
+    args = clone(args)
+    for a in args.posonlyargs + args.args + args.kwonlyargs:
+        a.annotation = None
+    (args.posonlyargs or args.args)[0:0] = [store(n) for n in leading]
+    return args
+
+
 def reads(node):
     """The names ``node`` reads."""
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
